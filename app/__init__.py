@@ -1,0 +1,3 @@
+"""MaskPilot desktop application."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,217 @@
+"""The project store: `<image folder>/.maskpilot/` (or an output folder the user picked).
+
+Layout:
+  project.json            categories and settings
+  labels/<image>.json     one per image (see document_json), mirroring sub-folders
+  index.json              per-image summary (status, pending suggestions, instance count) so the
+                          file list of a 10,000-image folder shows statuses without reading 10,000
+                          files; checked against each label file's mtime/size and refreshed lazily.
+Every write is atomic. A file that cannot be parsed is moved aside as `*.corrupt-<timestamp>` and
+reported; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from app.core.categories import Category, LabelSet
+from app.core.document import Document
+from app.formats.atomic import write_json_atomic
+from app.formats.document_json import DocumentFormatError, document_from_dict, document_to_dict
+from app.formats.image_folder import STORE_DIR_NAME
+
+
+class StoreError(Exception):
+    """A store problem with a user-readable message."""
+
+
+class StoreNotWritable(StoreError):
+    pass
+
+
+@dataclass
+class IndexEntry:
+    status: str = "new"
+    pending: int = 0
+    instances: int = 0
+    mtime_ns: int = 0
+    size: int = 0
+
+
+@dataclass
+class ProjectMeta:
+    labels: LabelSet | None = None  # None: no project.json yet
+    settings: dict = field(default_factory=dict)
+    warning: str | None = None
+
+
+@dataclass
+class LoadResult:
+    document: Document
+    warning: str | None = None
+    existed: bool = False
+
+
+def quarantine(path: Path) -> Path:
+    """Move a broken file aside (never delete user data) and return its new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    os.replace(path, target)
+    return target
+
+
+class ProjectStore:
+    def __init__(self, image_folder: str | os.PathLike, store_dir: str | os.PathLike | None = None):
+        self.image_folder = Path(image_folder)
+        self.root = Path(store_dir) if store_dir else self.image_folder / STORE_DIR_NAME
+        self.labels_dir = self.root / "labels"
+        self._index: dict[str, IndexEntry] | None = None
+
+    @staticmethod
+    def can_write_in(folder: str | os.PathLike) -> bool:
+        """Whether a store can be created (or already exists writable) inside `folder`."""
+        store = Path(folder) / STORE_DIR_NAME
+        target = store if store.exists() else Path(folder)
+        return os.access(target, os.W_OK | os.X_OK)
+
+    def ensure(self) -> None:
+        try:
+            self.labels_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreNotWritable(f"cannot create the project store in {self.root}: {exc.strerror or exc}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise StoreNotWritable(f"the project store {self.root} is read-only")
+
+    # ---- project.json ----------------------------------------------------------------------
+    def load_project(self) -> ProjectMeta:
+        path = self.root / "project.json"
+        if not path.exists():
+            return ProjectMeta()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            cats = [
+                Category(int(c["id"]), str(c["name"]), tuple(int(v) for v in c["color"]), bool(c.get("isthing", True)))
+                for c in data["categories"]
+            ]
+            return ProjectMeta(LabelSet(cats), dict(data.get("settings", {})))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            moved = self._quarantine_or_none(path)
+            where = f"; it was moved to {moved.name}" if moved else ""
+            return ProjectMeta(warning=f"project.json could not be read ({exc}){where}. Default classes are used.")
+
+    def save_project(self, labels: LabelSet, settings: dict) -> None:
+        self.ensure()
+        cats = [{"id": c.id, "name": c.name, "color": list(c.color), "isthing": c.isthing} for c in labels]
+        write_json_atomic(self.root / "project.json", {"version": 1, "categories": cats, "settings": settings})
+
+    # ---- per-image documents --------------------------------------------------------------------
+    def label_path(self, image_rel: str) -> Path:
+        return self.labels_dir / f"{image_rel}.json"
+
+    def load_document(self, image_rel: str, width: int, height: int) -> LoadResult:
+        """The saved document of an image, or an empty one. Never raises for bad files."""
+        path = self.label_path(image_rel)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return LoadResult(Document(image_rel, width, height))
+        except OSError as exc:
+            return LoadResult(Document(image_rel, width, height), f"cannot read labels of {image_rel}: {exc.strerror}")
+        try:
+            doc = document_from_dict(json.loads(raw.decode("utf-8")))
+        except (ValueError, DocumentFormatError) as exc:
+            moved = self._quarantine_or_none(path)
+            where = f" It was moved to {moved.name}." if moved else ""
+            msg = f"The labels of {image_rel} were unreadable ({exc}).{where} The image opens empty."
+            return LoadResult(Document(image_rel, width, height), msg)
+        doc.image_name = image_rel
+        if width and height:
+            doc.width, doc.height = width, height
+        return LoadResult(doc, existed=True)
+
+    def save_document(self, doc: Document) -> None:
+        self.ensure()
+        path = self.label_path(doc.image_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(path, document_to_dict(doc))
+        st = path.stat()
+        entry = IndexEntry(doc.status.value, doc.pending_count(), len(doc), st.st_mtime_ns, st.st_size)
+        index = self.index()
+        if index.get(doc.image_name) != entry:
+            index[doc.image_name] = entry
+            self._write_index()
+
+    # ---- index ---------------------------------------------------------------------------
+    def index(self) -> dict[str, IndexEntry]:
+        """image rel path -> summary, re-reading only label files changed since the index was written."""
+        if self._index is None:
+            self._index = self._load_index()
+            if self._refresh_index(self._index):
+                try:
+                    self._write_index()
+                except OSError:
+                    pass  # read-only store: the in-memory index is still right
+        return self._index
+
+    def _load_index(self) -> dict[str, IndexEntry]:
+        try:
+            data = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
+            return {k: IndexEntry(**v) for k, v in data["images"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def _refresh_index(self, index: dict[str, IndexEntry]) -> bool:
+        on_disk: dict[str, os.stat_result] = {}
+        stack = [self.labels_dir]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for e in entries:
+                if e.is_dir():
+                    stack.append(Path(e.path))
+                elif e.name.endswith(".json") and not e.name.startswith("."):
+                    rel = Path(e.path).relative_to(self.labels_dir).as_posix()[: -len(".json")]
+                    on_disk[rel] = e.stat()
+        changed = False
+        for rel in list(index):
+            if rel not in on_disk:
+                del index[rel]
+                changed = True
+        for rel, st in on_disk.items():
+            entry = index.get(rel)
+            if entry and entry.mtime_ns == st.st_mtime_ns and entry.size == st.st_size:
+                continue
+            index[rel] = self._summarize(rel, st)
+            changed = True
+        return changed
+
+    def _summarize(self, rel: str, st: os.stat_result) -> IndexEntry:
+        try:
+            data = json.loads(self.label_path(rel).read_bytes())
+            inst = data["instances"]
+            pending = sum(1 for i in inst if i.get("state") == "suggested")
+            return IndexEntry(str(data.get("status", "new")), pending, len(inst), st.st_mtime_ns, st.st_size)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return IndexEntry("error", 0, 0, st.st_mtime_ns, st.st_size)
+
+    def _write_index(self) -> None:
+        images = {k: asdict(v) for k, v in (self._index or {}).items()}
+        write_json_atomic(self.root / "index.json", {"version": 1, "images": images})
+
+    @staticmethod
+    def _quarantine_or_none(path: Path) -> Path | None:
+        try:
+            return quarantine(path)
+        except OSError:
+            return None
