@@ -1,0 +1,85 @@
+"""Every menu entry, toolbar button and shortcut, declared once as data.
+
+MainWindow builds QActions from ACTIONS and connects each to its `slot` method by name, so a
+new command is one row here plus one method there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
+
+from app.paths import resource_path
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Actions", text)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    key: str
+    text: str
+    slot: str
+    menu: str
+    shortcuts: tuple[str, ...] = ()
+    icon: str = ""
+    toolbar: bool = False
+    checkable: bool = False
+    tip: str = ""
+
+
+MENUS = ("file", "edit", "view", "go", "help")
+MENU_TITLES = {"file": "&File", "edit": "&Edit", "view": "&View", "go": "&Go", "help": "&Help"}
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("open_folder", "&Open Folder…", "choose_folder", "file", ("Ctrl+O",), "open", True),
+    ActionSpec("save", "&Save", "save_now", "file", ("Ctrl+S",), "save", True, tip="Labels also save automatically"),
+    ActionSpec("recursive", "Include &Sub-folders", "toggle_recursive", "file", checkable=True),
+    ActionSpec("quit", "&Quit", "close", "file", ("Ctrl+Q",)),
+    ActionSpec("undo", "&Undo", "undo", "edit", ("Ctrl+Z",), "undo", True),
+    ActionSpec("redo", "&Redo", "redo", "edit", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", True),
+    ActionSpec("delete", "&Delete Selected", "delete_selected", "edit", ("Delete",), "delete"),
+    ActionSpec("mark_done", "Mark Image &Done", "toggle_done", "edit", ("Ctrl+Return",), "done", True),
+    ActionSpec("history", "&History…", "show_history", "edit"),
+    ActionSpec("fit", "&Fit to Window", "zoom_fit", "view", ("F",), "fit", True),
+    ActionSpec("zoom_100", "Actual &Pixels (100 %)", "zoom_actual", "view", ("Ctrl+0",), "zoom100"),
+    ActionSpec("zoom_in", "Zoom &In", "zoom_in", "view", ("Ctrl++", "Ctrl+="), "zoom_in"),
+    ActionSpec("zoom_out", "Zoom &Out", "zoom_out", "view", ("Ctrl+-",), "zoom_out"),
+    ActionSpec("hide_all", "&Hide All Masks", "toggle_hide_all", "view", ("T",), "eye", checkable=True),
+    ActionSpec("prev_image", "&Previous Image", "prev_image", "go", ("A", "PgUp"), "prev", True),
+    ActionSpec("next_image", "&Next Image", "next_image", "go", ("D", "PgDown"), "next", True),
+    ActionSpec("next_todo", "Next &Unfinished Image", "next_unfinished", "go", ("Ctrl+Shift+D",), "next_todo", True),
+    ActionSpec("about", "&About MaskPilot", "show_about", "help"),
+)
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(resource_path("icons", f"{name}.svg")))
+
+
+def build_actions(window: QWidget, menubar: QMenuBar, toolbar: QToolBar) -> dict[str, QAction]:
+    menus: dict[str, QMenu] = {m: menubar.addMenu(tr(MENU_TITLES[m])) for m in MENUS}
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        act = QAction(tr(spec.text), window)
+        if spec.icon:
+            act.setIcon(icon(spec.icon))
+        if spec.shortcuts:
+            act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            shown = ", ".join(QKeySequence(s).toString(QKeySequence.NativeText) for s in spec.shortcuts)
+            act.setToolTip(f"{tr(spec.text).replace('&', '').rstrip('…')} ({shown})")
+        if spec.tip:
+            act.setStatusTip(tr(spec.tip))
+        act.setCheckable(spec.checkable)
+        slot = getattr(window, spec.slot)
+        (act.toggled if spec.checkable else act.triggered).connect(lambda *a, s=slot: s())
+        menus[spec.menu].addAction(act)
+        if spec.toolbar:
+            toolbar.addAction(act)
+        window.addAction(act)  # shortcuts work while any child has focus
+        actions[spec.key] = act
+    return actions

@@ -1,0 +1,1 @@
+"""Dock panels: file list, layers, classes."""

@@ -1,0 +1,170 @@
+"""Layer panel: a table over the Document, top-most instance first, sharing the selection."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from app.core.categories import LabelSet
+from app.core.document import Change, ChangeKind, Document
+from app.selection import Selection
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LayerPanel", text)
+
+
+COL_CLASS, COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED = range(5)
+
+
+class LayerTableModel(QAbstractTableModel):
+    #: (instance id, field name, new value): the main window turns it into an undo command.
+    edit_requested = Signal(int, str, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.doc: Document | None = None
+        self.labels = LabelSet()
+        self._ids: list[int] = []
+        self._swatches: dict[tuple[int, int, int], QIcon] = {}
+
+    def set_document(self, doc: Document | None, labels: LabelSet) -> None:
+        if self.doc is not None:
+            self.doc.changed.disconnect(self._on_document_changed)
+        self.beginResetModel()
+        self.doc, self.labels = doc, labels
+        self._ids = [i.id for i in reversed(doc.instances)] if doc else []
+        self.endResetModel()
+        if doc is not None:
+            doc.changed.connect(self._on_document_changed)
+
+    def _on_document_changed(self, change: Change) -> None:
+        if change.kind in (ChangeKind.FIELDS, ChangeKind.GEOMETRY):
+            for iid in change.ids:
+                if iid in self._ids:
+                    row = self._ids.index(iid)
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, COL_LOCKED))
+            return
+        if change.kind is ChangeKind.STATUS:
+            return
+        self.beginResetModel()
+        self._ids = [i.id for i in reversed(self.doc.instances)]
+        self.endResetModel()
+
+    def instance_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, iid: int) -> int:
+        return self._ids.index(iid) if iid in self._ids else -1
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 5
+
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return [tr("Class"), tr("Source"), tr("Score"), tr("Show"), tr("Lock")][section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or self.doc is None:
+            return None
+        inst = self.doc.get(self._ids[index.row()])
+        col = index.column()
+        if col == COL_CLASS:
+            if role == Qt.DisplayRole:
+                kind = tr("mask") if inst.is_raster else tr("polygon")
+                return f"{self.labels.name(inst.category_id)}  · {kind}"
+            if role == Qt.DecorationRole:
+                return self._swatch(self.labels.color(inst.category_id))
+            if role == Qt.ForegroundRole and inst.is_suggestion:
+                return QColor(251, 140, 0)
+        elif col == COL_SOURCE and role == Qt.DisplayRole:
+            return inst.source + (tr(" (suggested)") if inst.is_suggestion else "")
+        elif col == COL_SCORE and role == Qt.DisplayRole:
+            return "" if inst.score is None else f"{inst.score:.2f}"
+        elif col == COL_VISIBLE and role == Qt.CheckStateRole:
+            return Qt.Checked if inst.visible else Qt.Unchecked
+        elif col == COL_LOCKED and role == Qt.CheckStateRole:
+            return Qt.Checked if inst.locked else Qt.Unchecked
+        return None
+
+    def flags(self, index: QModelIndex):
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if index.column() in (COL_VISIBLE, COL_LOCKED):
+            base |= Qt.ItemIsUserCheckable
+        return base
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:  # noqa: N802
+        if role != Qt.CheckStateRole or index.column() not in (COL_VISIBLE, COL_LOCKED):
+            return False
+        field = "visible" if index.column() == COL_VISIBLE else "locked"
+        checked = Qt.CheckState(value) == Qt.Checked
+        self.edit_requested.emit(self._ids[index.row()], field, checked)
+        return True
+
+    def _swatch(self, color: tuple[int, int, int]) -> QIcon:
+        icon = self._swatches.get(color)
+        if icon is None:
+            pm = QPixmap(14, 14)
+            pm.fill(QColor(*color))
+            icon = self._swatches[color] = QIcon(pm)
+        return icon
+
+
+class LayerPanel(QWidget):
+    def __init__(self, selection: Selection) -> None:
+        super().__init__()
+        self.selection = selection
+        self.model = LayerTableModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.verticalHeader().hide()
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(COL_CLASS, QHeaderView.Stretch)
+        for col in (COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED):
+            header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view)
+        self._syncing = False
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+        self.selection.changed.connect(self._on_selection_changed)
+        self.model.modelReset.connect(self._on_selection_changed)
+
+    def _on_view_selection_changed(self, *_args) -> None:
+        if self._syncing:
+            return
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        self._syncing = True
+        self.selection.set(self.model.instance_id(r) for r in rows)
+        self._syncing = False
+
+    def _on_selection_changed(self) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        sel = QItemSelection()
+        for iid in self.selection.ordered:
+            row = self.model.row_of(iid)
+            if row >= 0:
+                sel.select(self.model.index(row, 0), self.model.index(row, COL_LOCKED))
+        self.view.selectionModel().select(sel, QItemSelectionModel.ClearAndSelect)
+        if self.selection.ordered and (row := self.model.row_of(self.selection.ordered[-1])) >= 0:
+            self.view.scrollTo(self.model.index(row, 0))
+        self._syncing = False

@@ -1,0 +1,35 @@
+"""The one selection of instance ids, shared by the canvas and the layer panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Selection(QObject):
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: tuple[int, ...] = ()
+
+    @property
+    def ids(self) -> frozenset[int]:
+        return frozenset(self._ids)
+
+    @property
+    def ordered(self) -> tuple[int, ...]:
+        return self._ids
+
+    def set(self, ids: Iterable[int]) -> None:
+        new = tuple(dict.fromkeys(ids))
+        if new != self._ids:
+            self._ids = new
+            self.changed.emit()
+
+    def toggle(self, iid: int) -> None:
+        self.set([i for i in self._ids if i != iid] if iid in self._ids else [*self._ids, iid])
+
+    def discard_missing(self, present) -> None:
+        self.set([i for i in self._ids if i in present])

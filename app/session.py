@@ -1,0 +1,98 @@
+"""The open project: its store, classes, the documents opened this session, and autosave.
+
+Documents stay in memory once opened (with their undo stacks, owned by the main window), so
+switching away and back keeps undo history. Autosave is debounced: about a second after the
+last edit, and immediately on image switch and on quit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.categories import LabelSet
+from app.core.document import Document
+from app.formats.class_lists import coco_things
+from app.formats.store import LoadResult, ProjectStore
+
+AUTOSAVE_DELAY_MS = 1000
+
+
+class ProjectSession(QObject):
+    document_saved = Signal(str)  # image rel path
+    save_failed = Signal(str)  # user-readable message
+
+    def __init__(self, folder: str | Path, store_dir: str | Path | None = None, recursive: bool = False) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+        self.store = ProjectStore(self.folder, store_dir)
+        meta = self.store.load_project()
+        self.warnings: list[str] = [meta.warning] if meta.warning else []
+        self.labels: LabelSet = meta.labels if meta.labels is not None else coco_things()
+        self.settings: dict = meta.settings
+        self.settings.setdefault("recursive", recursive)
+        self._project_dirty = meta.labels is None
+        self.documents: dict[str, Document] = {}
+        self._saved_revision: dict[str, int] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._timer.timeout.connect(self.save_all)
+        self.labels.changed.connect(self._on_labels_changed)
+
+    def image_path(self, rel: str) -> Path:
+        return self.folder / rel
+
+    def document(self, rel: str, width: int = 0, height: int = 0) -> tuple[Document, str | None]:
+        """The document of an image (from memory, else the store). Returns (doc, warning)."""
+        doc = self.documents.get(rel)
+        if doc is not None:
+            return doc, None
+        result: LoadResult = self.store.load_document(rel, width, height)
+        doc = result.document
+        self.documents[rel] = doc
+        self._saved_revision[rel] = doc.revision
+        doc.changed.connect(lambda _c, r=rel: self._on_document_changed(r))
+        return doc, result.warning
+
+    def is_dirty(self, rel: str) -> bool:
+        doc = self.documents.get(rel)
+        return doc is not None and doc.revision != self._saved_revision.get(rel)
+
+    def _on_document_changed(self, rel: str) -> None:
+        self._timer.start()  # restart: save about a second after the last edit
+
+    def _on_labels_changed(self, _cid: int) -> None:
+        self._project_dirty = True
+        self._timer.start()
+
+    def save_all(self) -> bool:
+        """Write every changed document (and project.json). False when something failed."""
+        self._timer.stop()
+        ok = True
+        try:
+            if self._project_dirty:
+                self.store.save_project(self.labels, self.settings)
+                self._project_dirty = False
+        except OSError as exc:
+            ok = False
+            self.save_failed.emit(f"Could not save project.json: {exc}")
+        for rel, doc in self.documents.items():
+            if doc.revision == self._saved_revision.get(rel):
+                continue
+            try:
+                self.store.save_document(doc)
+            except OSError as exc:
+                ok = False
+                self.save_failed.emit(f"Could not save the labels of {rel}: {exc.strerror or exc}")
+                continue
+            self._saved_revision[rel] = doc.revision
+            self.document_saved.emit(rel)
+        return ok
+
+    def mark_settings_dirty(self) -> None:
+        self._project_dirty = True
+        self._timer.start()
+
+

@@ -1,0 +1,1 @@
+"""Canvas tools: one class per tool, driven by plain PointerEvents (see base.py)."""

@@ -1,0 +1,1 @@
+"""Background work for the GUI: image decoding/prefetch now, model inference later."""

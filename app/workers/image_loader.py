@@ -1,0 +1,108 @@
+"""Decode images off the GUI thread, keep a small LRU cache, and prefetch neighbours.
+
+cv2.imdecode releases the GIL, so a two-thread pool decodes in parallel with the GUI. Results
+are delivered through a Qt signal (queued into the GUI thread); each carries the path it was
+decoded from, so a late result can never be shown for another image.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.formats.image_io import ImageLoadError, LoadedImage, read_image
+
+#: Decoded images kept in memory (current + prefetched neighbours + a few recent ones).
+CACHE_BYTES = 1_500_000_000
+
+
+class ImageLoader(QObject):
+    loaded = Signal(str, object)  # path, LoadedImage
+    failed = Signal(str, str)  # path, user-readable message
+    _finished = Signal(str, object)  # emitted from pool threads; queued into this object's thread
+
+    def __init__(self, parent: QObject | None = None, cache_bytes: int = CACHE_BYTES) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-loader")
+        self._cache: OrderedDict[str, LoadedImage] = OrderedDict()
+        self._errors: dict[str, str] = {}
+        self._pending: dict[str, Future] = {}
+        self._cache_bytes = cache_bytes
+        self._wanted: str | None = None
+        self._finished.connect(self._on_finished)
+
+    def cached(self, path: str) -> LoadedImage | None:
+        img = self._cache.get(path)
+        if img is not None:
+            self._cache.move_to_end(path)
+        return img
+
+    def error(self, path: str) -> str | None:
+        return self._errors.get(path)
+
+    def request(self, path: str) -> LoadedImage | None:
+        """The image if cached; otherwise start decoding it first and return None (then
+        `loaded` or `failed` is emitted for this path)."""
+        self._wanted = path
+        img = self.cached(path)
+        if img is not None:
+            return img
+        self._submit(path)
+        return None
+
+    def prefetch(self, paths: list[str]) -> None:
+        for p in paths:
+            if p not in self._cache and p not in self._errors:
+                self._submit(p)
+
+    def _submit(self, path: str) -> None:
+        if path in self._pending:
+            return
+        fut = self._pool.submit(_decode, path)
+        self._pending[path] = fut
+        fut.add_done_callback(lambda f, p=path: self._finished.emit(p, f))
+
+    def _on_finished(self, path: str, fut: Future) -> None:
+        self._pending.pop(path, None)
+        if fut.cancelled():
+            return
+        result = fut.result()
+        if isinstance(result, str):
+            self._errors[path] = result
+            self.failed.emit(path, result)
+            return
+        self._cache[path] = result
+        self._cache.move_to_end(path)
+        self._evict(keep=self._wanted)
+        self.loaded.emit(path, result)
+
+    def _evict(self, keep: str | None) -> None:
+        total = sum(_nbytes(i) for i in self._cache.values())
+        for path in list(self._cache):
+            if total <= self._cache_bytes or len(self._cache) <= 1:
+                break
+            if path == keep:
+                continue
+            total -= _nbytes(self._cache.pop(path))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _decode(path: str) -> LoadedImage | str:
+    try:
+        return read_image(Path(path))
+    except ImageLoadError as exc:
+        return str(exc)
+    except MemoryError:
+        return f"{Path(path).name} is too large to decode with the memory available"
+    except Exception as exc:  # a decoder bug must not kill the pool thread silently
+        return f"{Path(path).name} could not be opened: {type(exc).__name__}: {exc}"
+
+
+def _nbytes(img: LoadedImage) -> int:
+    n = img.rgb.nbytes + sum(level.nbytes for level in img.pyramid)
+    return n if img.raw is img.rgb else n + img.raw.nbytes
