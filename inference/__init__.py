@@ -1,1 +1,50 @@
-"""Qt-free inference package. Importing it never imports torch: models are built on demand."""
+"""Qt-free inference package. Importing it never imports torch: models are built on demand.
+
+Public API:
+    list_models() -> list[ModelInfo]
+    load_model(name, weights=None, device="auto", **options) -> Predictor
+    Predictor.predict(images, score_threshold=0.3, max_detections=100, should_stop=None,
+                      progress=None) -> list[Prediction]
+    Prediction (numpy-only result), errors (WeightsError and subclasses, Cancelled, ...).
+"""
+
+from __future__ import annotations
+
+from inference.errors import (
+    Cancelled,
+    ClassCountError,
+    DeviceError,
+    DeviceFallbackWarning,
+    InferenceError,
+    UnknownModelError,
+    WeightsCorruptError,
+    WeightsError,
+    WeightsFormatError,
+    WeightsMismatchError,
+    WeightsNotFoundError,
+    WeightsUnsafeError,
+    WrongModelError,
+)
+from inference.registry import ModelInfo, get_model_info, list_models, load_model
+from inference.types import Prediction
+
+__all__ = [
+    "Cancelled",
+    "ClassCountError",
+    "DeviceError",
+    "DeviceFallbackWarning",
+    "InferenceError",
+    "ModelInfo",
+    "Prediction",
+    "UnknownModelError",
+    "WeightsCorruptError",
+    "WeightsError",
+    "WeightsFormatError",
+    "WeightsMismatchError",
+    "WeightsNotFoundError",
+    "WeightsUnsafeError",
+    "WrongModelError",
+    "get_model_info",
+    "list_models",
+    "load_model",
+]

@@ -1,0 +1,140 @@
+"""The model registry: one entry per model name, builders import torch only when called.
+
+Adding a model is one module plus one entry in `_REGISTRY`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inference.categories import COCO_CATEGORIES
+from inference.errors import UnknownModelError
+
+if TYPE_CHECKING:
+    from inference.predictor import Predictor
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the app needs to list a model before loading it.
+
+    name: registry key passed to `load_model`.
+    kind: "instance" (or "semantic" for future models).
+    categories: (category id, name) pairs the model predicts.
+    weights_files: file names accepted as this model's weights, searched in the weights folders.
+    download_url: where the official file can be downloaded from (used only on request).
+    family: "maskrcnn" or "yolact".
+    """
+
+    name: str
+    display_name: str
+    kind: str
+    categories: tuple[tuple[int, str], ...]
+    weights_files: tuple[str, ...]
+    download_url: str | None
+    family: str
+
+
+#: builder(info, weights, device, **options) -> Predictor
+Builder = Callable[..., "Predictor"]
+
+
+def _build_maskrcnn(variant: str) -> Builder:
+    def build(info: ModelInfo, weights: str | Path | None, device: Any, **options: Any) -> Predictor:
+        from inference.maskrcnn import load_maskrcnn
+
+        return load_maskrcnn(
+            info.name, variant, info.categories, info.weights_files, info.download_url,
+            weights=weights, device=device, **options,
+        )  # fmt: skip
+
+    return build
+
+
+def _build_yolact(info: ModelInfo, weights: str | Path | None, device: Any, **options: Any) -> Predictor:
+    from inference.yolact.predictor import load_yolact
+
+    return load_yolact(
+        info.name, info.weights_files, info.download_url, weights=weights, device=device, **options
+    )
+
+
+_TV = "https://download.pytorch.org/models/"
+_HF = "https://huggingface.co/dbolya/{repo}/resolve/main/{file}"
+
+
+def _yolact_info(name: str, display: str, repo: str) -> ModelInfo:
+    file = f"{name}_54_800000.pth"
+    return ModelInfo(
+        name, display, "instance", COCO_CATEGORIES, (file,), _HF.format(repo=repo, file=file), "yolact"
+    )
+
+
+_REGISTRY: dict[str, tuple[ModelInfo, Builder]] = {
+    "maskrcnn_resnet50_fpn": (
+        ModelInfo(
+            "maskrcnn_resnet50_fpn", "Mask R-CNN ResNet-50 FPN (COCO)", "instance", COCO_CATEGORIES,
+            ("maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth",),
+            _TV + "maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth", "maskrcnn",
+        ),
+        _build_maskrcnn("v1"),
+    ),
+    "maskrcnn_resnet50_fpn_v2": (
+        ModelInfo(
+            "maskrcnn_resnet50_fpn_v2", "Mask R-CNN ResNet-50 FPN v2 (COCO)", "instance", COCO_CATEGORIES,
+            ("maskrcnn_resnet50_fpn_v2_coco-73cbd019.pth",),
+            _TV + "maskrcnn_resnet50_fpn_v2_coco-73cbd019.pth", "maskrcnn",
+        ),
+        _build_maskrcnn("v2"),
+    ),
+    "yolact_base": (_yolact_info("yolact_base", "YOLACT ResNet-101 550 (COCO)", "yolact-base"), _build_yolact),
+    "yolact_resnet50": (
+        _yolact_info("yolact_resnet50", "YOLACT ResNet-50 550 (COCO)", "yolact-resnet50"), _build_yolact
+    ),
+    "yolact_darknet53": (
+        _yolact_info("yolact_darknet53", "YOLACT DarkNet-53 550 (COCO)", "yolact-darknet53"), _build_yolact
+    ),
+    "yolact_im700": (_yolact_info("yolact_im700", "YOLACT ResNet-101 700 (COCO)", "yolact-im700"), _build_yolact),
+}  # fmt: skip
+
+
+def list_models() -> list[ModelInfo]:
+    """Every registered model, in registry order. Does not import torch."""
+    return [info for info, _ in _REGISTRY.values()]
+
+
+def get_model_info(name: str) -> ModelInfo:
+    """The registry entry of `name`; raises UnknownModelError listing the known names."""
+    try:
+        return _REGISTRY[name][0]
+    except KeyError:
+        raise UnknownModelError(f"Unknown model '{name}'. Known models: {', '.join(_REGISTRY)}") from None
+
+
+def load_model(
+    name: str, weights: str | Path | None = None, device: str = "auto", **options: Any
+) -> Predictor:
+    """Build model `name` with its weights and return its predictor.
+
+    weights: a weights file path, a bare file name or a folder; None searches the registered file
+        names in the user weights folder and torch's cache (see `inference.weights`).
+    device: "auto" (CUDA, then MPS, then CPU), "cpu", "cuda", "cuda:1", "mps".
+    options (all keyword-only, all optional):
+        random_init (bool): with weights=None, skip the weights search and keep random weights
+            (for tests and timing); an explicit `weights` is still loaded.
+        batch_size (int, default 1), fp16 (bool, default True: autocast on CUDA only),
+        download (bool, default False): fetch the official file when none is found locally,
+        download_progress (callable(done_bytes, total_bytes)),
+        on_fallback (callable(message)): called when a GPU OOM moves the model to the CPU.
+        Mask R-CNN: min_size (800), max_size (1333) of torchvision's resize.
+        YOLACT: config (name of a YOLACT config, when the file name does not tell, e.g. a renamed
+            im700 file), input_size (override the square input side; anchors keep their scales).
+    Raises UnknownModelError, WeightsError subclasses, DeviceError.
+    """
+    info = get_model_info(name)
+    from inference.device import resolve_device
+
+    return _REGISTRY[name][1](info, weights, resolve_device(device), **options)
