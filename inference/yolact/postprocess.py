@@ -121,12 +121,13 @@ def interpolation_matrix(out_size: int, in_size: int) -> np.ndarray:
 
 def crop_bounds(lo: float, hi: float, size: int) -> tuple[int, int]:
     """Prototype indices kept for a normalized box side [lo, hi]: integers c with
-    max(lo*size - 1, 0) <= c < min(hi*size + 1, size), as first and last+1 (may be empty)."""
+    max(lo*size - 1, 0) <= c < min(hi*size + 1, size), returned as (first, stop) with
+    stop exclusive; first == stop when no index qualifies."""
     # float32 arithmetic, as the reference does it on tensors, so edge cases round the same way.
     a, b = sorted((np.float32(lo) * np.float32(size), np.float32(hi) * np.float32(size)))
     start = max(a - np.float32(_CROP_PADDING), np.float32(0))
     stop = min(b + np.float32(_CROP_PADDING), np.float32(size))
-    first = math.ceil(float(start))
+    first = min(math.ceil(float(start)), size)
     return first, max(math.ceil(float(stop)), first)
 
 
