@@ -37,8 +37,8 @@ from app.workers.image_loader import ImageLoader
 MAX_RECENT = 10
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("MainWindow", text, None, n)
 
 
 def shown_status(status: str, instances: int) -> str:
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         stack = self.undo_group.activeStack()
-        stack.beginMacro(tr("Delete %n instance(s)", "", len(ids)))
+        stack.beginMacro(tr("Delete %n instance(s)", len(ids)))
         for iid in ids:
             stack.push(RemoveInstance(doc, iid))
         stack.endMacro()

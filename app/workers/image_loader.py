@@ -1,8 +1,10 @@
 """Decode images off the GUI thread, keep a small LRU cache, and prefetch neighbours.
 
-cv2.imdecode releases the GIL, so a two-thread pool decodes in parallel with the GUI. Results
-are delivered through a Qt signal (queued into the GUI thread); each carries the path it was
-decoded from, so a late result can never be shown for another image.
+cv2.imdecode releases the GIL, so a two-thread pool decodes in parallel with the GUI. Pool
+threads never touch Qt: emitting Qt signals carrying Python objects from non-Qt threads crashed
+PySide6 6.12 (a refcount error) under load, so the GUI thread polls finished futures with a 4 ms
+timer that runs only while decodes are pending. Each result carries the path it was decoded from,
+so a late result can never be shown for another image.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.formats.image_io import ImageLoadError, LoadedImage, read_image
 
@@ -22,7 +24,6 @@ CACHE_BYTES = 1_500_000_000
 class ImageLoader(QObject):
     loaded = Signal(str, object)  # path, LoadedImage
     failed = Signal(str, str)  # path, user-readable message
-    _finished = Signal(str, object)  # emitted from pool threads; queued into this object's thread
 
     def __init__(self, parent: QObject | None = None, cache_bytes: int = CACHE_BYTES) -> None:
         super().__init__(parent)
@@ -32,7 +33,9 @@ class ImageLoader(QObject):
         self._pending: dict[str, Future] = {}
         self._cache_bytes = cache_bytes
         self._wanted: str | None = None
-        self._finished.connect(self._on_finished)
+        self._poll = QTimer(self)
+        self._poll.setInterval(4)
+        self._poll.timeout.connect(self._collect)
 
     def cached(self, path: str) -> LoadedImage | None:
         img = self._cache.get(path)
@@ -61,9 +64,14 @@ class ImageLoader(QObject):
     def _submit(self, path: str) -> None:
         if path in self._pending:
             return
-        fut = self._pool.submit(_decode, path)
-        self._pending[path] = fut
-        fut.add_done_callback(lambda f, p=path: self._finished.emit(p, f))
+        self._pending[path] = self._pool.submit(_decode, path)
+        self._poll.start()
+
+    def _collect(self) -> None:
+        for path, fut in [(p, f) for p, f in self._pending.items() if f.done()]:
+            self._on_finished(path, fut)
+        if not self._pending:
+            self._poll.stop()
 
     def _on_finished(self, path: str, fut: Future) -> None:
         self._pending.pop(path, None)
@@ -89,6 +97,8 @@ class ImageLoader(QObject):
             total -= _nbytes(self._cache.pop(path))
 
     def shutdown(self) -> None:
+        self._poll.stop()
+        self._pending.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
