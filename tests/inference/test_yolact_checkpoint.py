@@ -7,7 +7,12 @@ import torch
 from yolact_official_layout import fake_state_dict, official_shapes
 
 from inference import ClassCountError, WeightsMismatchError, WrongModelError
-from inference.yolact.checkpoint import detect_layout, drop_unused_keys, load_yolact_file, load_yolact_state
+from inference.yolact.checkpoint import (
+    detect_layout,
+    drop_unused_keys,
+    load_yolact_file,
+    load_yolact_state,
+)
 from inference.yolact.config import CONFIGS, config_name_from_filename
 from inference.yolact.model import Yolact
 from inference.yolact.predictor import choose_config
