@@ -19,6 +19,7 @@ from inference.synthetic import SHAPE_CLASSES, make_scene
 SAMPLE_COUNT = 8
 SAMPLE_SIZE = (720, 1080)  # height, width
 _SEED = 20261121
+_VERSION = "2"  # bump when the generated content changes, so old sample folders are rewritten
 
 
 def sample_folder() -> Path:
@@ -30,7 +31,8 @@ def ensure_sample_folder(folder: Path | None = None) -> Path:
     polygons, one with raster masks) so every panel has something to show."""
     folder = folder or sample_folder()
     names = [f"scene_{i + 1:02d}.jpg" for i in range(SAMPLE_COUNT)]
-    if all((folder / n).exists() for n in names):
+    stamp = folder / ".maskpilot" / "sample-version"
+    if all((folder / n).exists() for n in names) and stamp.exists() and stamp.read_text() == _VERSION:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(_SEED)
@@ -38,7 +40,7 @@ def ensure_sample_folder(folder: Path | None = None) -> Path:
     labels = LabelSet.from_names(list(SHAPE_CLASSES))
     store.save_project(labels, {})
     for i, name in enumerate(names):
-        scene = make_scene(rng, SAMPLE_SIZE, n_objects=(4, 9), min_visible=0.6)
+        scene = make_scene(rng, SAMPLE_SIZE, n_objects=(4, 9), min_visible=0.6, muted=True)
         ok, buf = cv2.imencode(".jpg", cv2.cvtColor(scene.image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92])
         if not ok:
             raise RuntimeError("JPEG encoding failed")
@@ -51,4 +53,5 @@ def ensure_sample_folder(folder: Path | None = None) -> Path:
                     geom = geom.to_polygon(tolerance=1.0)
                 doc.add(Instance(doc.new_id(), int(cid), geom))
             store.save_document(doc)
+    write_bytes_atomic(stamp, _VERSION.encode())
     return folder

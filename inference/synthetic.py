@@ -57,11 +57,14 @@ def make_scene(
     size: tuple[int, int] = (128, 128),
     n_objects: tuple[int, int] = (2, 4),
     min_visible: float = 0.5,
+    muted: bool = False,
 ) -> Scene:
     """Draw a scene of 2-4 coloured circles, squares and triangles on a noisy gradient.
 
     size is (height, width). Objects that end up less than `min_visible` visible after occlusion
-    are dropped from the ground truth (their remaining pixels are still drawn).
+    are dropped from the ground truth (their remaining pixels are still drawn). `muted` paints
+    objects in earthy, textured tones (the app's sample folder, where coloured overlays must
+    stand out); the default saturated colours are easiest for small models to learn.
     """
     h, w = size
     img = _background(rng, h, w)
@@ -78,9 +81,14 @@ def make_scene(
         m = _draw_shape(kind, h, w, cx, cy, r, float(rng.uniform(0, 2 * np.pi)))
         if not m.any():
             continue
-        color = rng.integers(140, 256, size=3).astype(np.float32)
-        color[rng.integers(0, 3)] *= 0.3  # saturated, so neighbours differ
-        img[m] = color + rng.normal(0, 4, size=(int(m.sum()), 3)).astype(np.float32)
+        if muted:
+            color = rng.uniform(90, 200) * np.array([1.0, rng.uniform(0.8, 0.95), rng.uniform(0.6, 0.85)], np.float32)
+            noise = 14
+        else:
+            color = rng.integers(140, 256, size=3).astype(np.float32)
+            color[rng.integers(0, 3)] *= 0.3  # saturated, so neighbours differ
+            noise = 4
+        img[m] = color + rng.normal(0, noise, size=(int(m.sum()), 3)).astype(np.float32)
         for prev in masks:
             prev &= ~m
         masks.append(m)
