@@ -24,6 +24,15 @@ def image_folder(tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _fresh_qsettings(tmp_path_factory):
+    """QSettings resolves its folder once per process; point it at a new one for every test."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("qsettings")))
+    QSettings("MaskPilot", "MaskPilot").clear()
+
+
 @pytest.fixture
 def window(qtbot):
     from app.main_window import MainWindow

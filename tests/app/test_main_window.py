@@ -246,3 +246,34 @@ def test_drop_folder_opens_it(window, image_folder, qtbot):
     window.dropEvent(event)
     qtbot.waitUntil(lambda: window.session is not None, timeout=3000)
     assert window.session.folder == image_folder.resolve()
+
+
+@pytest.mark.slow
+def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot):
+    import cv2
+    import time
+
+    folder = tmp_path / "huge"
+    folder.mkdir()
+    big = np.zeros((20000, 20000), np.uint8)
+    big[::500] = 200
+    big[:, ::500] = 200
+    ok, buf = cv2.imencode(".png", big, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    (folder / "huge.png").write_bytes(buf.tobytes())
+    del big, buf
+    ticks = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    window.open_folder(folder)
+    qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=120_000)
+    window.canvas.repaint()
+    timer.stop()
+    gaps = np.diff(ticks)
+    assert window.canvas.image.width == 20000
+    assert len(ticks) > 10 and gaps.max() < 0.5, f"event loop stalled for {gaps.max():.2f} s"
+    window.canvas.zoom_to(1.0)
+    window.canvas.center_on(10000, 10000)
+    window.canvas.repaint()

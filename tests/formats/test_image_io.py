@@ -177,3 +177,16 @@ def test_natural_sort_and_recursion(tmp_path):
     assert list_images(tmp_path) == ["Img1.png", "img2.png", "img10.png"]
     assert "sub/a.jpg" in list_images(tmp_path, recursive=True)
     assert natural_key("a2") < natural_key("a10")
+
+
+def test_permission_error_is_reported(tmp_path, monkeypatch):
+    """Root (CI) ignores file modes, so simulate the OS refusing the read."""
+    p = tmp_path / "locked.png"
+    p.write_bytes(b"\x89PNG....")
+
+    def refuse(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(np, "fromfile", refuse)
+    with pytest.raises(ImageLoadError, match="no permission"):
+        read_image(p)
