@@ -207,9 +207,11 @@ def load_maskrcnn(
     on_fallback: Callable[[str], None] | None = None,
 ) -> MaskRCNNPredictor:
     """Build a COCO Mask R-CNN predictor; see `inference.load_model` for the options."""
-    model = build_maskrcnn(variant, num_classes=91, min_size=min_size, max_size=max_size)
+    path = None
     if not (random_init and weights is None):
         path = resolve_weights(name, weights_files, weights, download_url, download, download_progress)
+    model = build_maskrcnn(variant, num_classes=91, min_size=min_size, max_size=max_size)
+    if path is not None:
         load_maskrcnn_weights(model, path, variant)
     return MaskRCNNPredictor(
         name, model, device or torch.device("cpu"), categories, batch_size, fp16, on_fallback

@@ -163,7 +163,12 @@ def load_state_dict_file(path: str | Path, map_location: Any = "cpu") -> dict[st
     try:
         obj = torch.load(path, weights_only=True, map_location=map_location)
     except pickle.UnpicklingError as exc:
-        # weights_only turns every non-allowlisted global or opcode into this error.
+        # weights_only reports refused globals and unknown opcodes alike; bytes that are not a
+        # pickle or checkpoint at all (an HTML error page saved as .pth) are damage, not danger.
+        if not _starts_like_checkpoint(path):
+            raise WeightsCorruptError(
+                f"{path.name} is not a PyTorch weights file (damaged or wrong download?)."
+            ) from exc
         raise WeightsUnsafeError(
             f"{path.name} contains Python objects other than tensors and was refused, because "
             "loading it could run code. Use a plain state-dict file from a trusted source."
@@ -181,6 +186,13 @@ def load_state_dict_file(path: str | Path, map_location: Any = "cpu") -> dict[st
             f"{path.name} is not a flat state dict: entries such as {bad[:3]!r} are not tensors."
         )
     return dict(obj)
+
+
+def _starts_like_checkpoint(path: Path) -> bool:
+    """True for a zip archive (torch.save since 1.6) or a binary pickle (protocol >= 2)."""
+    with open(path, "rb") as f:
+        head = f.read(2)
+    return head == b"PK" or head[:1] == b"\x80"
 
 
 def identify_architecture(state_dict: Mapping[str, Any]) -> str | None:
