@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 from app.paths import resource_path
@@ -30,10 +30,12 @@ class ActionSpec:
     toolbar: bool = False
     checkable: bool = False
     tip: str = ""
+    group: str = ""  # actions sharing a group are mutually exclusive (tools)
+    arg: object = None  # passed to the slot when set
 
 
-MENUS = ("file", "edit", "view", "go", "help")
-MENU_TITLES = {"file": "&File", "edit": "&Edit", "view": "&View", "go": "&Go", "help": "&Help"}
+MENUS = ("file", "edit", "tools", "view", "go", "help")
+MENU_TITLES = {"file": "&File", "edit": "&Edit", "tools": "&Tools", "view": "&View", "go": "&Go", "help": "&Help"}
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open_folder", "&Open Folder…", "choose_folder", "file", ("Ctrl+O",), "open", True),
@@ -45,6 +47,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("delete", "&Delete Selected", "delete_selected", "edit", ("Delete",), "delete"),
     ActionSpec("mark_done", "Mark Image &Done", "toggle_done", "edit", ("Ctrl+Return",), "done", True),
     ActionSpec("history", "&History…", "show_history", "edit"),
+    ActionSpec("copy", "&Copy Instances", "copy_selected", "edit", ("Ctrl+C",)),
+    ActionSpec("paste", "&Paste Instances", "paste", "edit", ("Ctrl+V",)),
+    ActionSpec("duplicate", "D&uplicate Instances", "duplicate_selected", "edit", ("Ctrl+D",)),
+    ActionSpec("tool_select", "&Select / Edit", "use_tool", "tools", ("V",), "select", True, True, group="tools", arg="select"),
+    ActionSpec("tool_polygon", "&Polygon", "use_tool", "tools", ("P",), "polygon", True, True, group="tools", arg="polygon"),
+    ActionSpec("tool_brush", "&Brush", "use_tool", "tools", ("B",), "brush", True, True, group="tools", arg="brush"),
+    ActionSpec("tool_eraser", "&Eraser", "use_tool", "tools", ("E",), "eraser", True, True, group="tools", arg="eraser"),
+    ActionSpec("protect", "Do Not Paint Over &Other Instances", "toggle_protect", "tools", checkable=True),
     ActionSpec("fit", "&Fit to Window", "zoom_fit", "view", ("F",), "fit", True),
     ActionSpec("zoom_100", "Actual &Pixels (100 %)", "zoom_actual", "view", ("Ctrl+0",), "zoom100"),
     ActionSpec("zoom_in", "Zoom &In", "zoom_in", "view", ("Ctrl++", "Ctrl+="), "zoom_in"),
@@ -54,6 +64,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_image", "&Next Image", "next_image", "go", ("D", "PgDown"), "next", True),
     ActionSpec("next_todo", "Next &Unfinished Image", "next_unfinished", "go", ("Ctrl+Shift+D",), "next_todo", True),
     ActionSpec("about", "&About MaskPilot", "show_about", "help"),
+    *(
+        ActionSpec(f"class_{n}", f"Set Class {n}", "set_class_number", "edit", (str(n),), arg=n)
+        for n in range(1, 10)
+    ),
 )
 
 
@@ -64,6 +78,7 @@ def icon(name: str) -> QIcon:
 def build_actions(window: QWidget, menubar: QMenuBar, toolbar: QToolBar) -> dict[str, QAction]:
     menus: dict[str, QMenu] = {m: menubar.addMenu(tr(MENU_TITLES[m])) for m in MENUS}
     actions: dict[str, QAction] = {}
+    groups: dict[str, QActionGroup] = {}
     for spec in ACTIONS:
         act = QAction(tr(spec.text), window)
         if spec.icon:
@@ -76,9 +91,16 @@ def build_actions(window: QWidget, menubar: QMenuBar, toolbar: QToolBar) -> dict
             act.setStatusTip(tr(spec.tip))
         act.setCheckable(spec.checkable)
         slot = getattr(window, spec.slot)
-        (act.toggled if spec.checkable else act.triggered).connect(lambda *a, s=slot: s())
+        if spec.arg is not None:
+            act.triggered.connect(lambda *a, s=slot, v=spec.arg: s(v))
+        else:
+            (act.toggled if spec.checkable else act.triggered).connect(lambda *a, s=slot: s())
+        if spec.group:
+            groups.setdefault(spec.group, QActionGroup(window)).addAction(act)
         menus[spec.menu].addAction(act)
         if spec.toolbar:
+            if spec.group and not any(a.actionGroup() for a in toolbar.actions()):
+                toolbar.addSeparator()
             toolbar.addAction(act)
         window.addAction(act)  # shortcuts work while any child has focus
         actions[spec.key] = act

@@ -24,7 +24,9 @@ MIN_SCALE, MAX_SCALE = 1 / 64, 64.0
 _KEY_NAMES = {
     Qt.Key_Escape: "Escape", Qt.Key_Return: "Return", Qt.Key_Enter: "Return",
     Qt.Key_Backspace: "Backspace", Qt.Key_Delete: "Delete",
+    Qt.Key_BracketLeft: "BracketLeft", Qt.Key_BracketRight: "BracketRight",
 }
+_CURSORS = {"arrow": Qt.ArrowCursor, "cross": Qt.CrossCursor, "blank": Qt.BlankCursor}
 
 
 def numpy_to_qimage(arr: np.ndarray, fmt: QImage.Format) -> QImage:
@@ -92,6 +94,7 @@ class Canvas(QWidget):
         if self.tool is not None:
             self.tool.cancel()
         self.tool = tool
+        self.setCursor(_CURSORS.get(tool.cursor_shape if tool else "arrow", Qt.ArrowCursor))
         self.update()
 
     def invalidate_overlay(self) -> None:
@@ -247,13 +250,15 @@ class Canvas(QWidget):
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if self._pan_anchor is not None and event.button() in (Qt.MiddleButton, Qt.LeftButton):
             self._pan_anchor = None
-            self.unsetCursor()
+            self._restore_cursor()
             return
         if self.tool is not None:
             self.tool.release(self._pointer(event, _buttons(event.button())))
 
     def wheelEvent(self, event) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120.0
+        if steps and self.tool is not None and self.tool.wheel(steps, _modifiers(event.modifiers())):
+            return
         if steps:
             self.zoom_to(self.view.scale * (1.25**steps), event.position())
 
@@ -272,9 +277,18 @@ class Canvas(QWidget):
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space_down = False
             self._pan_anchor = None
-            self.unsetCursor()
+            self._restore_cursor()
             return
         super().keyReleaseEvent(event)
+
+    def _restore_cursor(self) -> None:
+        self.setCursor(_CURSORS.get(self.tool.cursor_shape if self.tool else "arrow", Qt.ArrowCursor))
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        if self.tool is not None and hasattr(self.tool, "cursor"):
+            self.tool.cursor = None  # hide the brush outline when the pointer leaves
+            self.update()
+        super().leaveEvent(event)
 
     def hit(self, x: float, y: float) -> int | None:
         if self.document is None:

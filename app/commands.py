@@ -86,23 +86,76 @@ class MoveInstance(QUndoCommand):
         self.doc.move(self.instance_id, self._old)
 
 
-class PaintStroke(QUndoCommand):
-    """Pixels already painted into the document during a drag. Stores the before and after
-    pixels of the stroke's box only (napari's 'history atoms'); the first redo is a no-op."""
+class GeometryEdit(QUndoCommand):
+    """A geometry change already shown live during a drag (vertex drag, move): redo sets
+    `after`, undo sets `before`. Geometries are immutable, so holding both is cheap."""
 
-    def __init__(self, doc: Document, instance_id: int, box: Box, before: np.ndarray, after: np.ndarray, text: str = "") -> None:
-        super().__init__(text or tr("Paint"))
-        self.doc, self.instance_id, self.box = doc, instance_id, box
-        self.before, self.after = before, after
-        self._applied = True
+    def __init__(self, doc: Document, instance_id: int, before: Geometry, after: Geometry, text: str = "") -> None:
+        super().__init__(text or tr("Edit shape"))
+        self.doc, self.instance_id, self.before, self.after = doc, instance_id, before, after
 
     def redo(self) -> None:
-        if not self._applied:
-            self.doc.write_pixels(self.instance_id, self.box, self.after)
-        self._applied = False
+        self.doc.set_geometry(self.instance_id, self.after)
 
     def undo(self) -> None:
-        self.doc.write_pixels(self.instance_id, self.box, self.before)
+        self.doc.set_geometry(self.instance_id, self.before)
+
+
+class PaintStroke(QUndoCommand):
+    """A brush or eraser stroke already painted into the document during the drag.
+
+    Stores only the stroke's box: its pixels before and after, bit-packed (napari's "history
+    atoms"; a 100-dab stroke costs a few kB). Two special cases cost one geometry each: the
+    stroke created the instance (`created`: undo removes it), or converted a polygon to a raster
+    mask first (`converted_from`: undo restores the polygon). The first redo (on push) is a no-op.
+    """
+
+    def __init__(
+        self,
+        doc: Document,
+        instance_id: int,
+        box: Box,
+        before: np.ndarray,
+        after: np.ndarray,
+        text: str = "",
+        created: Instance | None = None,
+        created_index: int | None = None,
+        converted_from: Geometry | None = None,
+        start_geometry: Geometry | None = None,
+    ) -> None:
+        super().__init__(text or tr("Paint"))
+        self.doc, self.instance_id, self.box = doc, instance_id, box
+        self.shape = before.shape
+        self._before, self._after = np.packbits(before), np.packbits(after)
+        self.created, self.created_index = created, created_index
+        self.converted_from, self.start_geometry = converted_from, start_geometry
+        self._pushed = False
+
+    def nbytes(self) -> int:
+        return self._before.nbytes + self._after.nbytes
+
+    def _pixels(self, packed: np.ndarray) -> np.ndarray:
+        n = self.shape[0] * self.shape[1]
+        return np.unpackbits(packed, count=n).reshape(self.shape).astype(bool)
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        if self.created is not None:
+            self.doc.add(self.created, self.created_index)  # holds the painted pixels already
+            return
+        if self.converted_from is not None:
+            self.doc.set_geometry(self.instance_id, self.start_geometry)
+        self.doc.write_pixels(self.instance_id, self.box, self._pixels(self._after))
+
+    def undo(self) -> None:
+        if self.created is not None:
+            self.created, self.created_index = self.doc.remove(self.instance_id)
+            return
+        self.doc.write_pixels(self.instance_id, self.box, self._pixels(self._before))
+        if self.converted_from is not None:
+            self.doc.set_geometry(self.instance_id, self.converted_from)
 
 
 class SetImageStatus(QUndoCommand):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.actions import build_actions, icon
 from app.canvas import Canvas
-from app.commands import RemoveInstance, SetFields, SetImageStatus
+from app.commands import AddInstance, RemoveInstance, SetFields, SetImageStatus
 from app.core.document import Document, ImageStatus
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
@@ -31,6 +31,9 @@ from app.panels.file_list import FileListPanel, FileState
 from app.panels.layer_panel import LayerPanel
 from app.selection import Selection
 from app.session import ProjectSession
+from app.tools.base import ToolContext
+from app.tools.brush import BrushTool, EraserTool
+from app.tools.polygon import PolygonTool
 from app.tools.select import SelectTool
 from app.workers.image_loader import ImageLoader
 
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[str, QUndoStack] = {}
         self._history: QUndoView | None = None
+        self._clipboard: list = []
 
         self.loader = ImageLoader(self)
         self.canvas = Canvas()
@@ -76,7 +80,8 @@ class MainWindow(QMainWindow):
         self.actions_by_key = build_actions(self, self.menuBar(), toolbar)
         self._build_recent_menu()
         self._build_status_bar()
-        self.canvas.set_tool(SelectTool(self.canvas.hit, self.selection))
+        self.tools = self._build_tools()
+        self.use_tool("select")
 
         self.loader.loaded.connect(self._on_loader_loaded)
         self.loader.failed.connect(self._on_loader_failed)
@@ -93,6 +98,31 @@ class MainWindow(QMainWindow):
         self._restore_window()
 
     # ---- construction helpers ---------------------------------------------------------------
+    def _build_tools(self) -> dict:
+        ctx = ToolContext(
+            document=lambda: self.document,
+            image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
+            push=self.push,
+            selection=self.selection,
+            current_category=self._current_category,
+            hit=self.canvas.hit,
+            repaint=self.canvas.update,
+            view_scale=lambda: self.canvas.view.scale,
+            message=lambda text: self.statusBar().showMessage(text, 4000),
+        )
+        return {
+            "select": SelectTool(ctx),
+            "polygon": PolygonTool(ctx),
+            "brush": BrushTool(ctx),
+            "eraser": EraserTool(ctx),
+        }
+
+    def _current_category(self) -> int:
+        cid = self.classes.current_category()
+        if cid is None and self.session is not None:
+            cid = next(iter(self.session.labels)).id if len(self.session.labels) else self.session.labels.add("object").id
+        return cid
+
     def _dock(self, widget, title: str, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self, objectName=name)
         dock.setWidget(widget)
@@ -318,6 +348,9 @@ class MainWindow(QMainWindow):
             self.push(SetFields(self.document, iid, text, **{field: value}))
 
     def delete_selected(self) -> None:
+        tool = self.canvas.tool
+        if isinstance(tool, SelectTool) and tool.delete_active_vertex():
+            return  # Delete removed the active polygon vertex
         doc = self.document
         ids = [i for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
         if not ids:
@@ -333,6 +366,69 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             done = self.document.status is ImageStatus.DONE
             self.push(SetImageStatus(self.document, ImageStatus.IN_PROGRESS if done else ImageStatus.DONE))
+
+    def use_tool(self, name: str) -> None:
+        self.canvas.set_tool(self.tools[name])
+        act = self.actions_by_key.get(f"tool_{name}")
+        if act is not None and not act.isChecked():
+            act.setChecked(True)
+
+    def toggle_protect(self) -> None:
+        on = self.actions_by_key["protect"].isChecked()
+        for name in ("brush", "eraser"):
+            self.tools[name].protect_others = on
+
+    def set_class_number(self, n: int) -> None:
+        """Number keys: the n-th class becomes current and is given to the selected instances."""
+        if self.session is None:
+            return
+        cats = list(self.session.labels)
+        if n > len(cats):
+            return
+        cid = cats[n - 1].id
+        self.classes.set_current_category(cid)
+        self._set_selected_fields(tr("Set class"), category_id=cid)
+
+    def _set_selected_fields(self, text: str, **fields) -> None:
+        doc = self.document
+        ids = [i for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
+        if not ids:
+            return
+        stack = self.undo_group.activeStack()
+        stack.beginMacro(text)
+        for iid in ids:
+            stack.push(SetFields(doc, iid, text, **fields))
+        stack.endMacro()
+
+    def copy_selected(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        self._clipboard = [doc.get(i).copy() for i in self.selection.ordered if i in doc]
+        if self._clipboard:
+            self.statusBar().showMessage(tr("Copied %n instance(s)", len(self._clipboard)), 3000)
+
+    def paste(self) -> None:
+        self._add_copies(self._clipboard, tr("Paste"))
+
+    def duplicate_selected(self) -> None:
+        doc = self.document
+        if doc is not None:
+            self._add_copies([doc.get(i) for i in self.selection.ordered if i in doc], tr("Duplicate"))
+
+    def _add_copies(self, instances: list, text: str) -> None:
+        doc = self.document
+        if doc is None or not instances:
+            return
+        stack = self.undo_group.activeStack()
+        stack.beginMacro(text)
+        new_ids = []
+        for inst in instances:
+            copy = inst.copy(id=doc.new_id(), locked=False)
+            stack.push(AddInstance(doc, copy, text=text))
+            new_ids.append(copy.id)
+        stack.endMacro()
+        self.selection.set(new_ids)
 
     def show_history(self) -> None:
         if self._history is None:

@@ -63,5 +63,32 @@ class Tool:
     def cancel(self) -> None:
         pass
 
+    def wheel(self, steps: float, modifiers: Modifiers) -> bool:
+        """Ctrl+wheel and friends; True when consumed (otherwise the canvas zooms)."""
+        return False
+
     def paint_overlay(self, painter: QPainter, view: ViewTransform) -> None:
         pass
+
+
+class ToolContext:
+    """What a tool may use, supplied by the main window (tests build one without widgets).
+
+    document() -> Document | None; image() -> RGB uint8 (H, W, 3) | None; push(QUndoCommand)
+    puts an edit on the current image's undo stack (and applies it); selection is the shared
+    Selection; current_category() -> int is the class for new instances; hit(x, y) -> top-most
+    instance id under an image point or None; repaint() asks the canvas for a redraw (tool
+    overlays); view_scale() -> current zoom (1.0 = 100 %); message(text) shows a status message.
+    """
+
+    def __init__(self, document, image, push, selection, current_category, hit, repaint=lambda: None,
+                 view_scale=lambda: 1.0, message=lambda text: None) -> None:
+        self.document = document
+        self.image = image
+        self.push = push
+        self.selection = selection
+        self.current_category = current_category
+        self.hit = hit
+        self.repaint = repaint
+        self.view_scale = view_scale
+        self.message = message

@@ -250,8 +250,9 @@ def test_drop_folder_opens_it(window, image_folder, qtbot):
 
 @pytest.mark.slow
 def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot):
-    import cv2
     import time
+
+    import cv2
 
     folder = tmp_path / "huge"
     folder.mkdir()
