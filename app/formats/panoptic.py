@@ -1,0 +1,307 @@
+"""COCO panoptic: one RGB PNG of segment ids per image plus a JSON of segments (§1.3).
+
+PNG pixel id = R + 256·G + 256²·B, 0 = void. Segments cannot overlap, so export paints the
+instances bottom to top (later instances cover earlier ones) and then measures what stayed
+visible; fully covered instances are left out. Segment ids are kept across an import/export
+round trip: import stores each segment's id in instance.provenance["panoptic_id"] and export
+reuses it when it is still free in that image. New segments get ids from the category colour
+(exactly the colour for stuff, a jittered one for things, like panopticapi's IdGenerator), so
+the PNGs stay readable in an image viewer.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from app.core.categories import LabelSet
+from app.core.document import Document
+from app.core.geometry import to_raster
+from app.core.instance import Instance
+from app.formats.atomic import write_bytes_atomic, write_json_atomic
+from app.formats.coco import coco_categories, read_json
+from app.formats.project_io import (
+    CategoryResolver,
+    ExportReport,
+    FormatError,
+    ImageMatcher,
+    ImportReport,
+    ProgressFn,
+    ShouldStop,
+    commit_import,
+    exported_instances,
+    inside,
+    load_document,
+    never_stop,
+    no_progress,
+    parse_color,
+    raster_from_full,
+)
+from app.formats.store import ProjectStore
+
+MAX_ID = 256**3 - 1
+
+
+def rgb_to_id(rgb: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, 3) RGB -> int32 (H, W) ids. Cast first: uint8 * 256 overflows."""
+    rgb = rgb.astype(np.int32)
+    return rgb[..., 0] + 256 * rgb[..., 1] + 65536 * rgb[..., 2]
+
+
+def id_to_rgb(ids: np.ndarray) -> np.ndarray:
+    """Integer (H, W) ids -> uint8 (H, W, 3) RGB."""
+    ids = ids.astype(np.uint32)
+    return np.stack([ids & 255, (ids >> 8) & 255, (ids >> 16) & 255], axis=-1).astype(np.uint8)
+
+
+def _color_id(color: tuple[int, int, int]) -> int:
+    return int(color[0]) + 256 * int(color[1]) + 65536 * int(color[2])
+
+
+class _IdPicker:
+    """Segment ids for one image: preserved ids first, then colour-derived fresh ones."""
+
+    def __init__(self, image_name: str) -> None:
+        self.used: set[int] = {0}
+        self.rng = np.random.default_rng(zlib.crc32(image_name.encode("utf-8")))
+
+    def claim(self, wanted: object) -> int | None:
+        if isinstance(wanted, int) and not isinstance(wanted, bool) and 0 < wanted <= MAX_ID and wanted not in self.used:
+            self.used.add(wanted)
+            return wanted
+        return None
+
+    def fresh(self, color: tuple[int, int, int], isthing: bool) -> int:
+        if not isthing and (sid := self.claim(_color_id(color))) is not None:
+            return sid
+        base = np.array(color, np.int64)
+        for _ in range(200):
+            jitter = np.clip(base + self.rng.integers(-30, 31, 3), 0, 255)
+            if (sid := self.claim(_color_id(tuple(int(v) for v in jitter)))) is not None:
+                return sid
+        sid = 1
+        while sid in self.used:
+            sid += 1
+        self.used.add(sid)
+        return sid
+
+
+def panoptic_from_document(
+    doc: Document, labels: LabelSet, include_suggestions: bool = False, report: ExportReport | None = None
+) -> tuple[np.ndarray, list[dict]]:
+    """(uint32 (H, W) id map, segments_info) of one document; z-order decides overlaps."""
+    instances = exported_instances(doc, include_suggestions)
+    picker = _IdPicker(doc.image_name)
+    ids: list[int | None] = [picker.claim(i.provenance.get("panoptic_id")) for i in instances]
+    for k, inst in enumerate(instances):
+        if ids[k] is None:
+            cat = labels.get(inst.category_id)
+            ids[k] = picker.fresh(labels.color(inst.category_id), cat.isthing if cat else True)
+    id_map = np.zeros((doc.height, doc.width), np.uint32)
+    rasters = []
+    for inst, sid in zip(instances, ids):
+        raster = to_raster(inst.geometry, (doc.height, doc.width))
+        raster.paste_into(id_map, sid)
+        rasters.append(raster)
+    segments = []
+    for inst, sid, raster in zip(instances, ids, rasters):
+        x0, y0, x1, y1 = raster.bbox()
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, doc.width), min(y1, doc.height)
+        visible = id_map[y0:y1, x0:x1] == sid  # a segment can only be inside its own box
+        area = int(np.count_nonzero(visible))
+        if area == 0:
+            if report is not None:
+                report.warn(doc.image_name, f"instance {inst.id}", "completely covered by instances above it; left out")
+            continue
+        rows, cols = np.flatnonzero(visible.any(axis=1)), np.flatnonzero(visible.any(axis=0))
+        bbox = [x0 + int(cols[0]), y0 + int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
+        segments.append({"id": int(sid), "category_id": inst.category_id, "area": area, "bbox": bbox,
+                         "iscrowd": int(bool(inst.provenance.get("iscrowd", 0)))})
+    return id_map, segments
+
+
+def _png_names(images: list[str]) -> dict[str, str]:
+    """Project image -> PNG name under the PNG folder (sub-folders kept, '.png' extension)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for rel in images:
+        name = posixpath.splitext(rel)[0] + ".png"
+        if name in taken:  # img.jpg and img.png side by side
+            name = rel + ".png"
+        taken.add(name)
+        out[rel] = name
+    return out
+
+
+def export_panoptic(
+    folder: str | os.PathLike,
+    store: ProjectStore,
+    labels: LabelSet,
+    images: list[str],
+    out_json: str | os.PathLike,
+    *,
+    png_dir: str | os.PathLike | None = None,
+    include_suggestions: bool = False,
+    should_stop: ShouldStop = never_stop,
+    progress: ProgressFn = no_progress,
+) -> ExportReport:
+    """Write `out_json` and one PNG per image into png_dir (default: the JSON's path without
+    '.json', the COCO layout). PNGs already written stay when cancelled; the JSON is not written."""
+    out_json = Path(out_json)
+    png_root = Path(png_dir) if png_dir else out_json.with_suffix("")
+    report = ExportReport(path=str(out_json))
+    names = _png_names(images)
+    image_entries, annotations = [], []
+    try:
+        for n, rel in enumerate(images, start=1):
+            if should_stop():
+                report.cancelled = True
+                return report
+            doc, warning = load_document(Path(folder), store, rel)
+            if warning:
+                report.warn(rel, "", warning)
+            id_map, segments = panoptic_from_document(doc, labels, include_suggestions, report)
+            target = png_root / names[rel]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ok, buf = cv2.imencode(".png", cv2.cvtColor(id_to_rgb(id_map), cv2.COLOR_RGB2BGR))
+            if not ok:
+                raise FormatError(f"could not encode the panoptic PNG of {rel}")
+            write_bytes_atomic(target, buf.tobytes())
+            image_entries.append({"id": n, "file_name": doc.image_name, "width": doc.width, "height": doc.height})
+            annotations.append({"image_id": n, "file_name": names[rel], "segments_info": segments})
+            report.images, report.instances, report.files_written = n, report.instances + len(segments), n
+            progress(n, len(images))
+        write_json_atomic(out_json, {"info": {"description": "Exported by MaskPilot"}, "licenses": [],
+                                     "images": image_entries, "annotations": annotations,
+                                     "categories": coco_categories(labels)})
+    except OSError as exc:
+        raise FormatError(f"cannot write the panoptic export: {exc.strerror or exc}") from exc
+    report.files_written += 1
+    return report
+
+
+def read_panoptic_png(path: Path) -> np.ndarray:
+    """int32 (H, W) segment ids of a panoptic PNG. Raises FormatError."""
+    try:
+        data = np.fromfile(path, np.uint8)
+    except OSError as exc:
+        raise FormatError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if img is None or img.ndim != 3 or img.shape[2] not in (3, 4) or img.dtype != np.uint8:
+        raise FormatError(f"{path.name} is not an 8-bit RGB PNG")
+    return rgb_to_id(cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2RGB))
+
+
+def import_panoptic(
+    folder: str | os.PathLike,
+    store: ProjectStore,
+    labels: LabelSet,
+    images: list[str],
+    json_path: str | os.PathLike,
+    *,
+    png_dir: str | os.PathLike | None = None,
+    should_stop: ShouldStop = never_stop,
+    progress: ProgressFn = no_progress,
+) -> ImportReport:
+    """Import a COCO panoptic JSON and its PNGs (png_dir defaults to the JSON's path without
+    '.json'). Every segment becomes a raster instance (stuff ones of stuff classes) keeping its
+    id in provenance["panoptic_id"]. PNG names are confined to png_dir. Raises FormatError when
+    the JSON is unusable."""
+    json_path = Path(json_path)
+    png_root = Path(png_dir) if png_dir else json_path.with_suffix("")
+    name = json_path.name
+    report = ImportReport()
+    data = read_json(json_path)
+    if not isinstance(data, dict) or not isinstance(data.get("annotations"), list) or not isinstance(data.get("images"), list):
+        raise FormatError(f"{name} is not a COCO panoptic file (no 'images'/'annotations' lists)")
+    resolver = CategoryResolver(labels, report)
+    cat_map: dict[int, int] = {}
+    for cat in data.get("categories") or []:
+        try:
+            cat_map[int(cat["id"])] = resolver.resolve(str(cat["name"]), int(cat["id"]), parse_color(cat.get("color")),
+                                                       bool(cat.get("isthing", 1)))
+        except (KeyError, TypeError, ValueError) as exc:
+            report.warn(name, f"category {cat!r:.60}", f"invalid category ({exc}); skipped")
+    file_names = {}
+    for img in data["images"]:
+        try:
+            file_names[int(img["id"])] = str(img["file_name"])
+        except (KeyError, TypeError, ValueError):
+            report.warn(name, f"image {img!r:.60}", "image record without id/file_name; skipped")
+    matcher = ImageMatcher(images)
+    anns = [a for a in data["annotations"] if isinstance(a, dict)]
+    for done, ann in enumerate(anns, start=1):
+        if should_stop():
+            report.cancelled = True
+            break
+        _import_one(Path(folder), store, ann, file_names, matcher, png_root, cat_map, name, report)
+        progress(done, len(anns))
+    return report
+
+
+def _import_one(folder: Path, store: ProjectStore, ann: dict, file_names: dict[int, str], matcher: ImageMatcher,
+                png_root: Path, cat_map: dict[int, int], name: str, report: ImportReport) -> None:
+    record = f"annotation of image {ann.get('image_id')}"
+    fname = file_names.get(ann.get("image_id"))  # type: ignore[arg-type]
+    if fname is None:
+        report.warn(name, record, "image_id not listed in 'images'; skipped")
+        return
+    rel, why = matcher.match(fname)
+    if rel is None:
+        report.unmatched.append(fname)
+        if why != "no such image in the folder":
+            report.warn(name, record, why)
+        return
+    png_path = png_root / str(ann.get("file_name", ""))
+    if not ann.get("file_name") or not inside(png_path, png_root):
+        report.warn(name, record, f"PNG name {ann.get('file_name')!r} is outside the PNG folder; skipped")
+        return
+    try:
+        ids = read_panoptic_png(png_path)
+    except FormatError as exc:
+        report.warn(name, record, str(exc))
+        return
+    doc, warning = load_document(folder, store, rel)
+    if warning:
+        report.warn(rel, "", warning)
+    if ids.shape != (doc.height, doc.width):
+        report.warn(name, record, f"PNG is {ids.shape[1]}x{ids.shape[0]} but the image is {doc.width}x{doc.height}; skipped")
+        return
+    new: list[Instance] = []
+    covered = 0
+    for seg in ann.get("segments_info") or []:
+        inst = _segment_instance(seg, ids, cat_map, name, report)
+        if inst is not None:
+            covered += inst.geometry.area()  # type: ignore[union-attr]
+            new.append(inst)
+    if covered != int(np.count_nonzero(ids)):
+        report.warn(name, record, "the PNG holds segment ids that segments_info does not list; those pixels were left out")
+    commit_import(store, doc, new, report)
+
+
+def _segment_instance(seg: dict, ids: np.ndarray, cat_map: dict[int, int], name: str, report: ImportReport) -> Instance | None:
+    try:
+        sid, file_cat = int(seg["id"]), int(seg["category_id"])
+    except (KeyError, TypeError, ValueError):
+        report.warn(name, f"segment {seg!r:.60}", "segment without id/category_id; skipped")
+        return None
+    record = f"segment {sid}"
+    if file_cat not in cat_map:
+        report.warn(name, record, f"unknown category id {file_cat}; skipped")
+        return None
+    mask = ids == sid
+    area = int(np.count_nonzero(mask))
+    if area == 0:
+        report.warn(name, record, "id not present in the PNG; skipped")
+        return None
+    if seg.get("area") is not None and seg.get("area") != area:
+        report.warn(name, record, f"area in the JSON is {seg.get('area')}, the PNG has {area} pixels; the PNG wins")
+    prov: dict = {"imported_from": "panoptic", "panoptic_id": sid}
+    if seg.get("iscrowd"):
+        prov["iscrowd"] = 1
+    return Instance(0, cat_map[file_cat], raster_from_full(mask), source="import", provenance=prov)
