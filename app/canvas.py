@@ -60,6 +60,7 @@ class Canvas(QWidget):
         self.view = ViewTransform(1.0, 0.0, 0.0)
         self._levels: list[tuple[np.ndarray, QImage]] = []
         self._overlay: tuple[np.ndarray, QImage] | None = None
+        self._background: tuple[tuple, QImage] | None = None  # the image drawn for one view
         self._pan_anchor: QPointF | None = None
         self._space_down = False
         self._fitted = True
@@ -69,6 +70,7 @@ class Canvas(QWidget):
         self.image = image
         self.message = message
         self._levels = []
+        self._background = None
         if image is not None:
             for arr in [image.rgb, *image.pyramid]:
                 arr = np.ascontiguousarray(arr)
@@ -145,6 +147,7 @@ class Canvas(QWidget):
         changed_scale = view.scale != self.view.scale
         self.view = view
         self._overlay = None
+        self._background = None
         self.update()
         if changed_scale:
             self.zoom_changed.emit(view.scale)
@@ -153,6 +156,7 @@ class Canvas(QWidget):
         if self._fitted:
             self.fit()
         self._overlay = None
+        self._background = None
         super().resizeEvent(event)
 
     def _screen_rect(self, box: tuple[int, int, int, int]) -> QRect:
@@ -189,7 +193,8 @@ class Canvas(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         if self.image is not None:
-            self._paint_image(painter)
+            background = self._ensure_background()
+            painter.drawImage(event.rect(), background, event.rect())
         overlay = self._ensure_overlay()
         if overlay is not None:
             painter.drawImage(event.rect(), overlay, event.rect())
@@ -199,6 +204,21 @@ class Canvas(QWidget):
             painter.setPen(QColor(235, 235, 235))
             painter.drawText(self.rect().adjusted(20, 20, -20, -20), Qt.AlignCenter | Qt.TextWordWrap, self.message)
         painter.end()
+
+    def _ensure_background(self) -> QImage:
+        """The image as drawn for the current view, cached until zoom, pan or size change, so
+        overlay edits and tool feedback repaint with a plain blit."""
+        key = (self.view, self.width(), self.height())
+        if self._background is None or self._background[0] != key:
+            dpr = self.devicePixelRatioF()
+            img = QImage(round(self.width() * dpr), round(self.height() * dpr), QImage.Format_RGB32)
+            img.setDevicePixelRatio(dpr)
+            img.fill(self.palette().color(QPalette.Window))
+            p = QPainter(img)
+            self._paint_image(p)
+            p.end()
+            self._background = (key, img)
+        return self._background[1]
 
     def _paint_image(self, painter: QPainter) -> None:
         w, h = self.image_size()
@@ -212,8 +232,9 @@ class Canvas(QWidget):
             return
         sx0, sy0 = self.view.to_screen(x0, y0)
         sx1, sy1 = self.view.to_screen(x1, y1)
-        # Smoothing only when shrinking; above 100 % pixels stay crisp squares.
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, s * f < 1.0)
+        # Smoothing only when really shrinking (the pyramid keeps s*f in [0.5, 1]); near 1:1 it
+        # only blurs, and above 100 % pixels must stay crisp squares.
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, s * f < 0.9)
         painter.drawImage(QRectF(sx0, sy0, sx1 - sx0, sy1 - sy0), qimg, QRectF(x0 / f, y0 / f, (x1 - x0) / f, (y1 - y0) / f))
 
     # ---- input ----------------------------------------------------------------------------

@@ -83,14 +83,16 @@ def compose_overlay(
     (default: the whole widget of `size` = (width, height)). Later instances paint over earlier ones.
     `visible_filter(instance) -> bool` can hide instances (e.g. suggestions below a threshold)."""
     sx0, sy0, sx1, sy1 = screen_rect or (0, 0, size[0], size[1])
-    out = np.zeros((max(sy1 - sy0, 0), max(sx1 - sx0, 0), 4), np.uint8)
+    # One uint32 per pixel (RGBA bytes in memory order): a masked write is one store per pixel.
+    out = np.zeros((max(sy1 - sy0, 0), max(sx1 - sx0, 0)), np.uint32)
+    rgba = out.view(np.uint8).reshape(out.shape[0], out.shape[1], 4)
     if style.hidden or out.size == 0:
-        return out
+        return rgba
     # Image coordinates sampled by each screen pixel centre of the rectangle.
     xs = np.floor((np.arange(sx0, sx1) + 0.5) / view.scale + view.ox).astype(np.int64)
     ys = np.floor((np.arange(sy0, sy1) + 0.5) / view.scale + view.oy).astype(np.int64)
     if xs.size == 0 or ys.size == 0:
-        return out
+        return rgba
     vx0, vx1, vy0, vy1 = xs[0], xs[-1] + 1, ys[0], ys[-1] + 1
     clip = (doc.height, doc.width)
     for inst in doc:
@@ -103,7 +105,7 @@ def compose_overlay(
         if raster.is_empty():
             continue
         _paint_instance(out, xs, ys, raster, inst, labels, style, inst.id in selected)
-    return out
+    return rgba
 
 
 def _paint_instance(
@@ -121,10 +123,10 @@ def _paint_instance(
     r0, r1 = np.searchsorted(ys, [my0, my1])
     if c1 <= c0 or r1 <= r0:
         return
-    sub = raster.mask[(ys[r0:r1] - my0)[:, None], (xs[c0:c1] - mx0)[None, :]]
+    sub = raster.mask.take(ys[r0:r1] - my0, axis=0).take(xs[c0:c1] - mx0, axis=1)
     if not sub.any():
         return
-    color = np.array(labels.color(inst.category_id), np.float32)
+    color = labels.color(inst.category_id)
     suggestion = inst.is_suggestion
     fill_alpha = style.suggestion_opacity if suggestion else style.opacity
     if selected:
@@ -139,12 +141,13 @@ def _paint_instance(
             keep = ((yy + r0 + xx + c0) // 4) % 2 == 0
             edge = np.zeros_like(edge)
             edge[yy[keep], xx[keep]] = True
-        edge_color = np.array([255, 255, 255], np.float32) if selected else color
-        region[edge] = _premultiplied(edge_color, 1.0)
+        region[edge] = _premultiplied((255, 255, 255) if selected else color, 1.0)
 
 
-def _premultiplied(rgb: np.ndarray, alpha: float) -> np.ndarray:
-    return np.append(rgb * alpha, 255 * alpha).astype(np.uint8)
+def _premultiplied(rgb: tuple[int, int, int], alpha: float) -> np.uint32:
+    """Premultiplied RGBA packed so that its bytes in memory read R, G, B, A."""
+    r, g, b, a = (round(rgb[0] * alpha), round(rgb[1] * alpha), round(rgb[2] * alpha), round(255 * alpha))
+    return np.array([r, g, b, a], np.uint8).view(np.uint32)[0]
 
 
 def _edges(mask: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ Coordinate conventions (the COCO ones):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -44,6 +45,11 @@ class PolygonGeometry:
 
     def bbox(self) -> Box:
         """Integer pixel box covering every pixel a vertex touches (empty box for no parts)."""
+        return self._bbox
+
+    @cached_property
+    def _bbox(self) -> Box:
+        # Computed once: geometries are immutable, and hit tests and repaints ask for it a lot.
         if not self.parts:
             return (0, 0, 0, 0)
         pts = np.concatenate(self.parts)
