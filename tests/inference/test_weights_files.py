@@ -38,6 +38,7 @@ def test_payload_really_runs_code_when_unpickled_unsafely(tmp_path: Path) -> Non
     assert marker.exists()  # so the refusal tests below would notice if loading ran the payload
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 @pytest.mark.parametrize("container", ["torch_zip", "pickle_protocol2", "pickle_protocol4"])
 def test_malicious_pickle_is_refused(tmp_path: Path, container: str) -> None:
     marker = tmp_path / "pwned"
