@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.actions import build_actions, icon
 from app.canvas import Canvas
-from app.commands import AddInstance, RemoveInstance, SetFields, SetImageStatus
+from app.commands import AddInstance, MoveInstance, RemoveInstance, SetFields, SetImageStatus
 from app.core.document import Document, ImageStatus
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(self._on_canvas_zoom_changed)
         self.selection.changed.connect(lambda: self.canvas.set_selected(self.selection.ids))
         self.layers.model.edit_requested.connect(self._on_layers_edit_requested)
+        self.layers.model.reorder_requested.connect(self._on_layers_reorder_requested)
+        self.layers.style_changed.connect(self._on_layers_style_changed)
         self.undo_group.cleanChanged.connect(lambda _c: self._update_title())
         self.actions_by_key["undo"].setEnabled(False)
         self.undo_group.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
@@ -346,6 +348,16 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             text = tr("Show/hide instance") if field == "visible" else tr("Lock/unlock instance")
             self.push(SetFields(self.document, iid, text, **{field: value}))
+
+    def _on_layers_reorder_requested(self, iid: int, z_index: int) -> None:
+        if self.document is not None:
+            self.push(MoveInstance(self.document, iid, z_index))
+
+    def _on_layers_style_changed(self, opacity: float, fill: bool, outline: bool) -> None:
+        style = self.canvas.style
+        style.opacity, style.fill, style.outline = opacity, fill, outline
+        style.suggestion_opacity = opacity / 2
+        self.canvas.invalidate_overlay()
 
     def delete_selected(self) -> None:
         tool = self.canvas.tool

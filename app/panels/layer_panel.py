@@ -7,12 +7,23 @@ from PySide6.QtCore import (
     QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
+    QMimeData,
     QModelIndex,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
@@ -29,6 +40,9 @@ COL_CLASS, COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED = range(5)
 class LayerTableModel(QAbstractTableModel):
     #: (instance id, field name, new value): the main window turns it into an undo command.
     edit_requested = Signal(int, str, object)
+    #: (instance id, new z index): a row was dragged to a new place.
+    reorder_requested = Signal(int, int)
+    MIME = "application/x-maskpilot-layer-row"
 
     def __init__(self) -> None:
         super().__init__()
@@ -101,10 +115,39 @@ class LayerTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex):
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if not index.isValid():
+            return Qt.ItemIsDropEnabled
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled
         if index.column() in (COL_VISIBLE, COL_LOCKED):
             base |= Qt.ItemIsUserCheckable
         return base
+
+    # Drag and drop moves one row; the document (through an undo command) does the reorder.
+    def supportedDropActions(self):  # noqa: N802
+        return Qt.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [self.MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes})
+        data.setData(self.MIME, str(rows[0] if rows else -1).encode())
+        return data
+
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: QModelIndex) -> bool:  # noqa: N802
+        if action != Qt.MoveAction or not data.hasFormat(self.MIME):
+            return False
+        src = int(bytes(data.data(self.MIME)).decode() or -1)
+        if src < 0:
+            return False
+        if row < 0:
+            row = parent.row() if parent.isValid() else len(self._ids)
+        dest = row if row <= src else row - 1  # display position after removal of the source
+        if dest == src:
+            return False
+        self.reorder_requested.emit(self._ids[src], len(self._ids) - 1 - dest)
+        return False  # the model resets from the document change; Qt must not remove rows itself
 
     def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:  # noqa: N802
         if role != Qt.CheckStateRole or index.column() not in (COL_VISIBLE, COL_LOCKED):
@@ -124,6 +167,9 @@ class LayerTableModel(QAbstractTableModel):
 
 
 class LayerPanel(QWidget):
+    #: fill opacity 0..1, fill on, outline on
+    style_changed = Signal(float, bool, bool)
+
     def __init__(self, selection: Selection) -> None:
         super().__init__()
         self.selection = selection
@@ -139,13 +185,31 @@ class LayerPanel(QWidget):
         header.setSectionResizeMode(COL_CLASS, QHeaderView.Stretch)
         for col in (COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        self.view.setDragDropMode(QAbstractItemView.InternalMove)
+        self.view.setDragEnabled(True)
+        self.view.setDropIndicatorShown(True)
+        self.opacity = QSlider(Qt.Horizontal, minimum=0, maximum=100, value=45)
+        self.opacity.setToolTip(tr("Mask opacity"))
+        self.fill_box = QCheckBox(tr("Fill"), checked=True)
+        self.outline_box = QCheckBox(tr("Outline"), checked=True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("Opacity")))
+        row.addWidget(self.opacity, 1)
+        row.addWidget(self.fill_box)
+        row.addWidget(self.outline_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
         layout.addWidget(self.view)
+        for w in (self.opacity.valueChanged, self.fill_box.toggled, self.outline_box.toggled):
+            w.connect(self._on_style_controls_changed)
         self._syncing = False
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.selection.changed.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._on_selection_changed)
+
+    def _on_style_controls_changed(self, *_args) -> None:
+        self.style_changed.emit(self.opacity.value() / 100, self.fill_box.isChecked(), self.outline_box.isChecked())
 
     def _on_view_selection_changed(self, *_args) -> None:
         if self._syncing:
