@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.actions import build_actions, icon
 from app.canvas import Canvas
-from app.commands import AddInstance, MoveInstance, RemoveInstance, SetFields, SetImageStatus
+from app.commands import AddInstance, GeometryEdit, MoveInstance, RemoveInstance, SetFields, SetImageStatus
+from app.core import mask_ops
+from app.core.geometry import to_raster
 from app.core.document import Document, ImageStatus
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
@@ -33,6 +35,8 @@ from app.selection import Selection
 from app.session import ProjectSession
 from app.tools.base import ToolContext
 from app.tools.brush import BrushTool, EraserTool
+from app.tools.fill import FillTool
+from app.tools.grabcut import GrabCutTool
 from app.tools.polygon import PolygonTool
 from app.tools.select import SelectTool
 from app.workers.image_loader import ImageLoader
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
             "polygon": PolygonTool(ctx),
             "brush": BrushTool(ctx),
             "eraser": EraserTool(ctx),
+            "fill": FillTool(ctx),
+            "grabcut": GrabCutTool(ctx),
         }
 
     def _current_category(self) -> int:
@@ -201,6 +207,8 @@ class MainWindow(QMainWindow):
             self._warn(warning)
         self._stacks.clear()
         self.classes.set_labels(self.session.labels)
+        # Recolour, rename or delete a class: overlays and layer rows show it at once.
+        self.session.labels.changed.connect(lambda _cid: (self.canvas.invalidate_overlay(), self.layers.model.layoutChanged.emit()))
         self.actions_by_key["recursive"].blockSignals(True)
         self.actions_by_key["recursive"].setChecked(recursive)
         self.actions_by_key["recursive"].blockSignals(False)
@@ -441,6 +449,69 @@ class MainWindow(QMainWindow):
             new_ids.append(copy.id)
         stack.endMacro()
         self.selection.set(new_ids)
+
+    # ---- mask operations (one undo step each) ------------------------------------------------
+    def _editable_selection(self) -> list:
+        doc = self.document
+        return [doc.get(i) for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
+
+    def convert_selected(self, kind: str) -> None:
+        doc, insts = self.document, self._editable_selection()
+        todo = [i for i in insts if (i.is_raster if kind == "polygon" else i.is_polygon)]
+        if not todo:
+            return
+        stack = self.undo_group.activeStack()
+        stack.beginMacro(tr("Convert to polygon") if kind == "polygon" else tr("Convert to mask"))
+        for inst in todo:
+            new = inst.geometry.to_polygon(1.0) if kind == "polygon" else to_raster(inst.geometry, (doc.height, doc.width))
+            stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
+        stack.endMacro()
+
+    def merge_selected(self) -> None:
+        doc, insts = self.document, self._editable_selection()
+        if len(insts) < 2:
+            return
+        keep = max(insts, key=lambda i: doc.index_of(i.id))  # the merged instance keeps the top-most place
+        merged = mask_ops.merge([i.geometry for i in insts], (doc.height, doc.width))
+        stack = self.undo_group.activeStack()
+        stack.beginMacro(tr("Merge instances"))
+        stack.push(GeometryEdit(doc, keep.id, keep.geometry, merged))
+        for inst in insts:
+            if inst.id != keep.id:
+                stack.push(RemoveInstance(doc, inst.id))
+        stack.endMacro()
+        self.selection.set([keep.id])
+
+    def split_selected(self) -> None:
+        doc = self.document
+        stack = self.undo_group.activeStack()
+        new_ids: list[int] = []
+        stack.beginMacro(tr("Split parts"))
+        for inst in self._editable_selection():
+            parts = mask_ops.split_parts(inst.geometry, clip=(doc.height, doc.width))
+            if len(parts) < 2:
+                continue
+            stack.push(GeometryEdit(doc, inst.id, inst.geometry, parts[0]))
+            index = doc.index_of(inst.id) + 1
+            for part in parts[1:]:
+                copy = inst.copy(id=doc.new_id(), geometry=part)
+                stack.push(AddInstance(doc, copy, index))
+                new_ids.append(copy.id)
+                index += 1
+        stack.endMacro()
+        if new_ids:
+            self.selection.set([*self.selection.ordered, *new_ids])
+
+    def subtract_above(self) -> None:
+        doc = self.document
+        stack = self.undo_group.activeStack()
+        stack.beginMacro(tr("Subtract overlap"))
+        for inst in self._editable_selection():
+            above = [i.geometry for i in doc.instances[doc.index_of(inst.id) + 1 :] if i.visible]
+            new = mask_ops.subtract(inst.geometry, above, (doc.height, doc.width))
+            if new != inst.geometry:
+                stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
+        stack.endMacro()
 
     def show_history(self) -> None:
         if self._history is None:
