@@ -18,12 +18,16 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
-from app import __version__
+from app import __version__, mask_edits
 from app.actions import build_actions, icon
 from app.canvas import Canvas
-from app.commands import AddInstance, GeometryEdit, MoveInstance, RemoveInstance, SetFields, SetImageStatus
-from app.core import mask_ops
-from app.core.geometry import to_raster
+from app.commands import (
+    AddInstance,
+    MoveInstance,
+    RemoveInstance,
+    SetFields,
+    SetImageStatus,
+)
 from app.core.document import Document, ImageStatus
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
@@ -456,62 +460,20 @@ class MainWindow(QMainWindow):
         return [doc.get(i) for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
 
     def convert_selected(self, kind: str) -> None:
-        doc, insts = self.document, self._editable_selection()
-        todo = [i for i in insts if (i.is_raster if kind == "polygon" else i.is_polygon)]
-        if not todo:
-            return
-        stack = self.undo_group.activeStack()
-        stack.beginMacro(tr("Convert to polygon") if kind == "polygon" else tr("Convert to mask"))
-        for inst in todo:
-            new = inst.geometry.to_polygon(1.0) if kind == "polygon" else to_raster(inst.geometry, (doc.height, doc.width))
-            stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
-        stack.endMacro()
+        mask_edits.convert(self.document, self.undo_group.activeStack(), self._editable_selection(), kind)
 
     def merge_selected(self) -> None:
-        doc, insts = self.document, self._editable_selection()
-        if len(insts) < 2:
-            return
-        keep = max(insts, key=lambda i: doc.index_of(i.id))  # the merged instance keeps the top-most place
-        merged = mask_ops.merge([i.geometry for i in insts], (doc.height, doc.width))
-        stack = self.undo_group.activeStack()
-        stack.beginMacro(tr("Merge instances"))
-        stack.push(GeometryEdit(doc, keep.id, keep.geometry, merged))
-        for inst in insts:
-            if inst.id != keep.id:
-                stack.push(RemoveInstance(doc, inst.id))
-        stack.endMacro()
-        self.selection.set([keep.id])
+        keep = mask_edits.merge(self.document, self.undo_group.activeStack(), self._editable_selection())
+        if keep is not None:
+            self.selection.set([keep])
 
     def split_selected(self) -> None:
-        doc = self.document
-        stack = self.undo_group.activeStack()
-        new_ids: list[int] = []
-        stack.beginMacro(tr("Split parts"))
-        for inst in self._editable_selection():
-            parts = mask_ops.split_parts(inst.geometry, clip=(doc.height, doc.width))
-            if len(parts) < 2:
-                continue
-            stack.push(GeometryEdit(doc, inst.id, inst.geometry, parts[0]))
-            index = doc.index_of(inst.id) + 1
-            for part in parts[1:]:
-                copy = inst.copy(id=doc.new_id(), geometry=part)
-                stack.push(AddInstance(doc, copy, index))
-                new_ids.append(copy.id)
-                index += 1
-        stack.endMacro()
+        new_ids = mask_edits.split(self.document, self.undo_group.activeStack(), self._editable_selection())
         if new_ids:
             self.selection.set([*self.selection.ordered, *new_ids])
 
     def subtract_above(self) -> None:
-        doc = self.document
-        stack = self.undo_group.activeStack()
-        stack.beginMacro(tr("Subtract overlap"))
-        for inst in self._editable_selection():
-            above = [i.geometry for i in doc.instances[doc.index_of(inst.id) + 1 :] if i.visible]
-            new = mask_ops.subtract(inst.geometry, above, (doc.height, doc.width))
-            if new != inst.geometry:
-                stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
-        stack.endMacro()
+        mask_edits.subtract_above(self.document, self.undo_group.activeStack(), self._editable_selection())
 
     def show_history(self) -> None:
         if self._history is None:
