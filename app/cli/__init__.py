@@ -1,0 +1,1 @@
+"""Command-line tools: maskpilot-export and maskpilot-import (Qt-free)."""

@@ -1,0 +1,128 @@
+"""What both CLIs share: opening a project, a progress line, Ctrl-C as a clean stop, reports."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from app.core.categories import LabelSet
+from app.formats.class_lists import coco_things
+from app.formats.image_folder import list_images
+from app.formats.project_io import RecordWarning
+from app.formats.store import ProjectMeta, ProjectStore
+
+#: At most this many warnings are printed one per line; the rest are counted.
+MAX_WARNINGS_SHOWN = 30
+
+
+class CliError(Exception):
+    """A problem to print as 'error: <message>' with exit status 1."""
+
+
+@dataclass
+class Project:
+    folder: Path
+    store: ProjectStore
+    labels: LabelSet
+    meta: ProjectMeta
+    images: list[str]
+
+
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", type=Path, help="the image folder (the project)")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="project store folder, when it is not FOLDER/.maskpilot")
+    parser.add_argument("--recursive", action="store_true", default=None,
+                        help="include images in sub-folders (default: the project's setting)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+
+
+def open_project(args: argparse.Namespace) -> Project:
+    """The project named by the common arguments. Raises CliError."""
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise CliError(f"{folder} is not a folder")
+    store = ProjectStore(folder, args.store)
+    meta = store.load_project()
+    if meta.warning:
+        print(f"warning: {meta.warning}", file=sys.stderr)
+    # The same default as the app's session: a folder without project.json uses COCO's classes.
+    labels = meta.labels if meta.labels is not None else coco_things()
+    recursive = bool(meta.settings.get("recursive", False)) if args.recursive is None else args.recursive
+    images = list_images(folder, recursive)
+    return Project(folder, store, labels, meta, images)
+
+
+class Progress:
+    """A single self-overwriting progress line on stderr, at most ten updates a second."""
+
+    def __init__(self, verb: str, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.verb, self.quiet = verb, quiet
+        self.stream = stream or sys.stderr
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.quiet or (done < total and now - self._last < 0.1):
+            return
+        self._last = now
+        self._shown = True
+        self.stream.write(f"\r{self.verb} {done}/{total} image(s)")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class StopOnInterrupt:
+    """Turns the first Ctrl-C into should_stop() == True, so the run ends between images and
+    leaves nothing half-written; a second Ctrl-C interrupts as usual."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self._previous = None
+
+    def __enter__(self) -> StopOnInterrupt:
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread (tests calling main() from a worker)
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.stopped:
+            raise KeyboardInterrupt
+        self.stopped = True
+
+    def __call__(self) -> bool:
+        return self.stopped
+
+
+def print_warnings(warnings: list[RecordWarning]) -> None:
+    for w in warnings[:MAX_WARNINGS_SHOWN]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        print(f"warning: ... and {len(warnings) - MAX_WARNINGS_SHOWN} more", file=sys.stderr)
+
+
+def select_images(project: Project, wanted: list[str] | None) -> list[str]:
+    """The project images, or the subset named on the command line (all must exist)."""
+    if not wanted:
+        return project.images
+    known = set(project.images)
+    missing = [w for w in wanted if w not in known]
+    if missing:
+        raise CliError(f"not images of {project.folder}: {', '.join(missing)}")
+    return [w for w in project.images if w in set(wanted)]
