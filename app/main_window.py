@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -460,7 +461,16 @@ class MainWindow(QMainWindow):
         return [doc.get(i) for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
 
     def convert_selected(self, kind: str) -> None:
-        mask_edits.convert(self.document, self.undo_group.activeStack(), self._editable_selection(), kind)
+        tolerance = 1.0
+        if kind == "polygon":
+            tolerance, ok = self.ask_tolerance()
+            if not ok:
+                return
+        mask_edits.convert(self.document, self.undo_group.activeStack(), self._editable_selection(), kind, tolerance)
+
+    def ask_tolerance(self) -> tuple[float, bool]:
+        """Simplification tolerance for Mask → Polygon, in pixels. Tests replace this."""
+        return QInputDialog.getDouble(self, tr("Mask to polygon"), tr("Simplification tolerance (pixels):"), 1.0, 0.0, 20.0, 1)
 
     def merge_selected(self) -> None:
         keep = mask_edits.merge(self.document, self.undo_group.activeStack(), self._editable_selection())

@@ -20,14 +20,15 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("MaskEdits", text)
 
 
-def convert(doc: Document, stack: QUndoStack, insts: list[Instance], kind: str) -> None:
-    """kind 'polygon': raster masks -> polygons (1 px tolerance); 'mask': polygons -> masks."""
+def convert(doc: Document, stack: QUndoStack, insts: list[Instance], kind: str, tolerance: float = 1.0) -> None:
+    """kind 'polygon': raster masks -> polygons (Douglas-Peucker `tolerance` in pixels; 0 keeps
+    every contour pixel); 'mask': polygons -> masks."""
     todo = [i for i in insts if (i.is_raster if kind == "polygon" else i.is_polygon)]
     if not todo:
         return
     stack.beginMacro(tr("Convert to polygon") if kind == "polygon" else tr("Convert to mask"))
     for inst in todo:
-        new = inst.geometry.to_polygon(1.0) if kind == "polygon" else to_raster(inst.geometry, (doc.height, doc.width))
+        new = inst.geometry.to_polygon(tolerance) if kind == "polygon" else to_raster(inst.geometry, (doc.height, doc.width))
         stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
     stack.endMacro()
 

@@ -46,6 +46,7 @@ def test_merge_split_subtract_convert(win):
     win.selection.set([p])
     win.convert_selected("mask")
     assert doc.get(p).is_raster and doc.get(p).geometry.area() == 400
+    win.ask_tolerance = lambda: (0.0, True)
     win.convert_selected("polygon")
     assert doc.get(p).is_polygon and doc.get(p).geometry.to_raster().area() == 400
     assert c in doc
