@@ -39,6 +39,7 @@ from app.formats.project_io import (
     crop_to_rle,
     decode_rle,
     exported_instances,
+    has_size,
     load_document,
     never_stop,
     no_progress,
@@ -128,10 +129,15 @@ def coco_from_documents(
     report = report or ExportReport()
     images: list[dict] = []
     annotations: list[dict] = []
-    for n, doc in enumerate(docs, start=1):
+    n = 0
+    for done, doc in enumerate(docs, start=1):
         if should_stop():
             report.cancelled = True
             return None
+        if not has_size(doc):
+            progress(done, total)
+            continue
+        n += 1
         images.append({"id": n, "file_name": doc.image_name, "width": doc.width, "height": doc.height})
         for inst in exported_instances(doc, include_suggestions):
             ann = instance_to_annotation(inst, doc.height, doc.width, segmentation)
@@ -144,7 +150,7 @@ def coco_from_documents(
                 ann["score"] = float(inst.score)
             annotations.append({"id": len(annotations) + 1, "image_id": n, **ann})
         report.images = n
-        progress(n, total)
+        progress(done, total)
     report.instances = len(annotations)
     return {
         "info": {"description": "Exported by MaskPilot"},
@@ -339,7 +345,7 @@ def import_coco(
         doc, warning = load_document(Path(folder), store, rel)
         if warning:
             report.warn(rel, "", warning)
-        if not _sizes_agree(img, doc, name, report):
+        if not has_size(doc) or not _sizes_agree(img, doc, name, report):
             progress(done + 1, len(todo))
             continue
         new = []

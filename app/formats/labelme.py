@@ -42,6 +42,7 @@ from app.formats.project_io import (
     ShouldStop,
     commit_import,
     exported_instances,
+    has_size,
     load_document,
     never_stop,
     no_progress,
@@ -296,6 +297,8 @@ def _import_file(folder: Path, store: ProjectStore, labels: LabelSet, rel: str, 
     doc, warning = load_document(folder, store, rel)
     if warning:
         report.warn(rel, "", warning)
+    if not has_size(doc):
+        return
     w, h = data.get("imageWidth"), data.get("imageHeight")
     if isinstance(w, int) and isinstance(h, int) and w > 0 and h > 0 and (w, h) != (doc.width, doc.height):
         report.warn(path.name, "", f"written for a {w}x{h} image but {rel} is {doc.width}x{doc.height}; skipped")
@@ -383,6 +386,8 @@ def export_labelme(
             doc, warning = load_document(Path(folder), store, rel)
             if warning:
                 report.warn(rel, "", warning)
+            if not has_size(doc):
+                continue
             target = out / (posixpath.splitext(rel)[0] + ".json")
             image_path = Path(os.path.relpath(Path(folder).resolve() / rel, out.resolve() / posixpath.dirname(rel)))
             for inst in exported_instances(doc, include_suggestions):

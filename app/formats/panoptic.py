@@ -35,6 +35,7 @@ from app.formats.project_io import (
     ShouldStop,
     commit_import,
     exported_instances,
+    has_size,
     inside,
     load_document,
     never_stop,
@@ -165,6 +166,8 @@ def export_panoptic(
             doc, warning = load_document(Path(folder), store, rel)
             if warning:
                 report.warn(rel, "", warning)
+            if not has_size(doc):
+                continue
             id_map, segments = panoptic_from_document(doc, labels, include_suggestions, report)
             target = png_root / names[rel]
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -269,6 +272,8 @@ def _import_one(folder: Path, store: ProjectStore, ann: dict, file_names: dict[i
     doc, warning = load_document(folder, store, rel)
     if warning:
         report.warn(rel, "", warning)
+    if not has_size(doc):
+        return
     if ids.shape != (doc.height, doc.width):
         report.warn(name, record, f"PNG is {ids.shape[1]}x{ids.shape[0]} but the image is {doc.width}x{doc.height}; skipped")
         return

@@ -39,6 +39,7 @@ from app.formats.project_io import (
     ShouldStop,
     commit_import,
     exported_instances,
+    has_size,
     load_document,
     never_stop,
     no_progress,
@@ -162,6 +163,8 @@ def export_png_masks(
             doc, warning = load_document(Path(folder), store, rel)
             if warning:
                 report.warn(rel, "", warning)
+            if not has_size(doc):
+                continue
             cls = np.zeros((doc.height, doc.width), np.uint8)
             obj = np.zeros((doc.height, doc.width), np.uint16)
             kept = 0
@@ -272,6 +275,8 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
     doc, warning = load_document(folder, store, rel)
     if warning:
         report.warn(rel, "", warning)
+    if not has_size(doc):
+        return
     for arr, what in ((cls, cls_name), (obj, f"{OBJECT_DIR}/{stem}.png")):
         if arr is not None and arr.shape != (doc.height, doc.width):
             report.warn(what, "", f"PNG is {arr.shape[1]}x{arr.shape[0]} but the image is {doc.width}x{doc.height}; skipped")

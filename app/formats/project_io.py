@@ -151,8 +151,14 @@ def load_document(folder: Path, store: ProjectStore, rel: str) -> tuple[Document
         try:
             doc.width, doc.height = image_size(Path(folder) / rel)
         except (ImageLoadError, OSError) as exc:
-            warning = f"{rel}: size unknown ({exc})"
+            warning = f"image size unknown ({exc}); skipped"
+            doc.width = doc.height = 0  # callers skip documents without a size
     return doc, warning
+
+
+def has_size(doc: Document) -> bool:
+    """Whether the document knows its image size (exports and imports skip it otherwise)."""
+    return doc.width > 0 and doc.height > 0
 
 
 def exported_instances(doc: Document, include_suggestions: bool = False) -> list[Instance]:
@@ -179,7 +185,8 @@ def commit_import(store: ProjectStore, doc: Document, new: Iterable[Instance], r
         added += 1
     if added:
         store.save_document(doc)
-        report.images_changed.append(doc.image_name)
+        if doc.image_name not in report.images_changed:
+            report.images_changed.append(doc.image_name)
         report.instances_added += added
     return added
 

@@ -29,6 +29,7 @@ from app.formats.project_io import (
     ProgressFn,
     ShouldStop,
     exported_instances,
+    has_size,
     load_document,
     never_stop,
     no_progress,
@@ -158,6 +159,8 @@ def export_yolo(
             doc, warning = load_document(Path(folder), store, rel)
             if warning:
                 report.warn(rel, "", warning)
+            if not has_size(doc):
+                continue
             lines = []
             for inst in exported_instances(doc, include_suggestions):
                 if inst.provenance.get("iscrowd") or labels.name(inst.category_id) == IGNORE_NAME:

@@ -293,3 +293,12 @@ def test_cancel_writes_nothing(tmp_path):
                          should_stop=lambda: len(calls) >= 1, progress=lambda d, t: calls.append((d, t)))
     assert report.cancelled and calls == [(1, 2)]
     assert not (tmp_path / "o.json").exists()
+
+
+def test_unreadable_image_without_labels_is_skipped_with_a_warning(tmp_path):
+    store = make_project(tmp_path, ["a.png"])
+    (tmp_path / "broken.png").write_text("not an image")
+    report = export_coco(tmp_path, store, LabelSet(), ["a.png", "broken.png"], tmp_path / "o.json")
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert [i["file_name"] for i in data["images"]] == ["a.png"]
+    assert report.warnings[0].file == "broken.png" and "size unknown" in report.warnings[0].reason

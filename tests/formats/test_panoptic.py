@@ -16,6 +16,7 @@ from app.core.categories import Category, LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from app.formats.class_lists import coco_things
 from app.formats.panoptic import export_panoptic, id_to_rgb, import_panoptic, rgb_to_id
 from app.formats.project_io import FormatError
 from app.formats.store import ProjectStore
@@ -45,11 +46,12 @@ def fixture_dir() -> Path:
     return FIXTURE
 
 
-def test_panoptic_sample_is_reproduced_exactly(tmp_path, fixture_dir):
+@pytest.mark.parametrize("start_labels", ["empty", "coco_things"])
+def test_panoptic_sample_is_reproduced_exactly(tmp_path, fixture_dir, start_labels):
     project = tmp_path / "project"
     shutil.copytree(fixture_dir / "input_images", project)
     store = ProjectStore(project)
-    labels = LabelSet()
+    labels = LabelSet() if start_labels == "empty" else coco_things()  # the app's default classes
     images = sorted(p.name for p in project.glob("*.jpg"))
     report = import_panoptic(project, store, labels, images, fixture_dir / "panoptic_examples.json")
     assert report.warnings == [] and report.unmatched == []
