@@ -183,7 +183,10 @@ class ExportDialog(TaskDialog):
             self.warn(tr("%1 is a file; this format writes into a folder.").replace("%1", str(out)))
             return None
         labels = LabelSet(list(self.labels))  # a snapshot: the worker must not see later edits
-        args = (self.folder, self.store, labels, list(self.chosen_images()), out)
+        # The worker gets its own ProjectStore: ProjectStore caches an index that is not
+        # thread-safe, and the session's store may be written by autosave meanwhile.
+        store = ProjectStore(self.store.image_folder, self.store.root)
+        args = (self.folder, store, labels, list(self.chosen_images()), out)
         common = {"include_suggestions": self.suggestions_check.isChecked()}
         key = self.format_key()
         if key == "coco":

@@ -156,7 +156,10 @@ class ImportDialog(TaskDialog):
             return None
         self._work_labels = copy_labels(self.labels)
         images = self.selected if self.selected_radio.isChecked() else self.images
-        args = (self.folder, self.store, self._work_labels, list(images))
+        # The worker gets its own ProjectStore: ProjectStore caches an index that is not
+        # thread-safe, and the session's store may be written by autosave meanwhile.
+        store = ProjectStore(self.store.image_folder, self.store.root)
+        args = (self.folder, store, self._work_labels, list(images))
         if key == "coco":
             fn = partial(import_coco, *args, source, as_suggestions=self.suggestions_check.isChecked())
         elif key == "panoptic":

@@ -70,7 +70,7 @@ def find_labelme_files(folder: str | os.PathLike, images: list[str]) -> dict[str
     """
     root = Path(folder)
     listing: dict[str, set[str]] = {}
-    found: dict[str, Path] = {}
+    candidates: dict[Path, list[str]] = {}
     for rel in images:
         parent, base = posixpath.split(rel)
         if parent not in listing:
@@ -80,9 +80,19 @@ def find_labelme_files(folder: str | os.PathLike, images: list[str]) -> dict[str
                 listing[parent] = set()
         name = posixpath.splitext(base)[0] + ".json"
         if name in listing[parent]:
-            path = root / parent / name
-            if _looks_like_labelme(path):
-                found[rel] = path
+            candidates.setdefault(root / parent / name, []).append(rel)
+    found: dict[str, Path] = {}
+    for path, rels in candidates.items():
+        if not _looks_like_labelme(path):
+            continue
+        if len(rels) > 1:  # img.jpg and img.png beside one img.json: its imagePath decides
+            try:
+                named = posixpath.basename(str(read_labelme(path).get("imagePath") or "").replace("\\", "/"))
+            except FormatError:
+                continue
+            rels = [r for r in rels if posixpath.basename(r) == named]
+        if len(rels) == 1:
+            found[rels[0]] = path
     return found
 
 

@@ -221,3 +221,12 @@ def test_export_import_round_trip(tmp_path_factory, items):
     for a, b in zip(doc, back):
         assert labels2.name(b.category_id) == labels.name(a.category_id)
         assert b.geometry == a.geometry
+
+
+def test_find_labelme_files_uses_image_path_when_two_images_share_a_stem(tmp_path):
+    make_project(tmp_path, ["x.png", "x.jpg", "y.png", "sub/z.png"])
+    (tmp_path / "x.json").write_text(json.dumps({"shapes": [], "imagePath": "x.jpg"}))
+    (tmp_path / "y.json").write_text(json.dumps({"images": []}))  # some other tool's JSON
+    (tmp_path / "sub" / "z.json").write_text(json.dumps({"imagePath": "z.png", "shapes": []}))
+    found = find_labelme_files(tmp_path, ["x.jpg", "x.png", "y.png", "sub/z.png"])
+    assert found == {"x.jpg": tmp_path / "x.json", "sub/z.png": tmp_path / "sub" / "z.json"}
