@@ -40,6 +40,8 @@ MENU_TITLES = {"file": "&File", "edit": "&Edit", "tools": "&Tools", "view": "&Vi
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open_folder", "&Open Folder…", "choose_folder", "file", ("Ctrl+O",), "open", True),
     ActionSpec("save", "&Save", "save_now", "file", ("Ctrl+S",), "save", True, tip="Labels also save automatically"),
+    ActionSpec("import", "&Import Labels…", "import_labels", "file", ("Ctrl+I",)),
+    ActionSpec("export", "&Export Labels…", "export_labels", "file", ("Ctrl+E",)),
     ActionSpec("recursive", "Include &Sub-folders", "toggle_recursive", "file", checkable=True),
     ActionSpec("quit", "&Quit", "close", "file", ("Ctrl+Q",)),
     ActionSpec("undo", "&Undo", "undo", "edit", ("Ctrl+Z",), "undo", True),

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
-from app import __version__, mask_edits
+from app import __version__, label_transfer, mask_edits
 from app.actions import build_actions, icon
 from app.canvas import Canvas
 from app.commands import (
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self._load_file_list()
         self._remember_recent(folder)
         paths = self.files.model.paths()
+        QTimer.singleShot(0, lambda: label_transfer.offer_labelme_import(self))
         last = self.settings.value(f"last_image/{folder.as_posix()}")
         if paths:
             self.show_image(last if last in paths else paths[0])
@@ -228,6 +229,31 @@ class MainWindow(QMainWindow):
             self.canvas.set_image(None, tr("No images in {folder}").format(folder=folder))
         self._update_title()
         return True
+
+    # ---- import / export (app/label_transfer.py) ---------------------------------------------
+    def export_labels(self) -> None:
+        label_transfer.export_labels(self)
+
+    def import_labels(self, fmt: str | None = None) -> None:
+        label_transfer.import_labels(self, fmt)
+
+    def reload_images(self, rels: list[str]) -> None:
+        """Label files of these images were rewritten outside the session: read them again."""
+        self.session.forget(rels)
+        for rel in rels:
+            self._stacks.pop(rel, None)
+        self._load_file_list()
+        if self.current in rels:
+            current, self.current = self.current, None
+            self.show_image(current)
+
+    def ask_import_labelme(self, count: int) -> bool:
+        """Tests replace this."""
+        answer = QMessageBox.question(
+            self, tr("labelme files found"),
+            tr("%n image(s) in this folder have labelme JSON files. Import them?", count),
+        )
+        return answer == QMessageBox.Yes
 
     def _load_file_list(self) -> None:
         index = self.session.store.index()

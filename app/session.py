@@ -56,6 +56,14 @@ class ProjectSession(QObject):
         doc.changed.connect(lambda _c, r=rel: self._on_document_changed(r))
         return doc, result.warning
 
+    def forget(self, rels: list[str]) -> None:
+        """Drop in-memory documents whose label files were rewritten elsewhere (an import), so
+        they are read again instead of autosaving a stale copy over the new labels."""
+        for rel in rels:
+            self.documents.pop(rel, None)
+            self._saved_revision.pop(rel, None)
+        self.store.invalidate_index()
+
     def is_dirty(self, rel: str) -> bool:
         doc = self.documents.get(rel)
         return doc is not None and doc.revision != self._saved_revision.get(rel)

@@ -45,6 +45,12 @@ class LabelSet:
     def from_names(names: list[str]) -> LabelSet:
         return LabelSet([Category(i, n, default_color(i)) for i, n in enumerate(names, start=1)])
 
+    def copy(self) -> LabelSet:
+        """An independent copy that will hand out the same next id (for work on another thread)."""
+        clone = LabelSet(list(self._cats.values()))
+        clone._next_id = self._next_id
+        return clone
+
     def __iter__(self):
         return iter(self._cats.values())
 

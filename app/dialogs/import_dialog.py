@@ -55,11 +55,8 @@ def format_title(key: str) -> str:
 
 
 def copy_labels(labels: LabelSet) -> LabelSet:
-    """An independent LabelSet with the same categories and the same next id, so ids of deleted
-    classes are not handed out again (LabelSet has no public copy yet)."""
-    clone = LabelSet(list(labels))
-    clone._next_id = max(clone._next_id, getattr(labels, "_next_id", 0))  # noqa: SLF001
-    return clone
+    """The worker imports into a copy; new classes are inserted into the real set on the GUI thread."""
+    return labels.copy()
 
 
 class ImportDialog(TaskDialog):

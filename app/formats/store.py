@@ -150,6 +150,10 @@ class ProjectStore:
             self._write_index()
 
     # ---- index ---------------------------------------------------------------------------
+    def invalidate_index(self) -> None:
+        """Forget the cached index (another ProjectStore, e.g. an import worker, wrote labels)."""
+        self._index = None
+
     def index(self) -> dict[str, IndexEntry]:
         """image rel path -> summary, re-reading only label files changed since the index was written."""
         if self._index is None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from app.core.geometry import RasterGeometry
 from app.core.instance import Instance
+from app.formats.store import ProjectStore
 from tests.app.conftest import wait_loaded, write_jpeg
 
 pytestmark = pytest.mark.gui
@@ -278,3 +279,26 @@ def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot):
     window.canvas.zoom_to(1.0)
     window.canvas.center_on(10000, 10000)
     window.canvas.repaint()
+
+
+def test_labelme_folder_offers_import_and_reload(window, tmp_path, qtbot, shared_dir, monkeypatch):
+    import shutil
+
+    folder = tmp_path / "lm"
+    folder.mkdir()
+    for name in ("2011_000003.jpg", "2011_000003.json"):
+        shutil.copy(shared_dir / "fixtures" / "labelme" / name, folder / name)
+    offers, imports = [], []
+    monkeypatch.setattr(window, "ask_import_labelme", lambda n: offers.append(n) or True)
+    monkeypatch.setattr("app.label_transfer.import_labels", lambda win, fmt=None: imports.append(fmt))
+    window.open_folder(folder)
+    qtbot.waitUntil(lambda: bool(offers), timeout=3000)
+    assert offers == [1] and imports == ["labelme"]
+    # what the import dialog does on success: labels written by another store, then reloaded
+    from app.formats.labelme import import_labelme
+
+    store = ProjectStore(folder)
+    import_labelme(folder, store, window.session.labels, window.files.model.paths())
+    window.reload_images(["2011_000003.jpg"])
+    assert len(window.document) > 0
+    assert window.files.model.state("2011_000003.jpg").shown == "in_progress"
