@@ -3,7 +3,9 @@
 Coordinate conventions (all models):
 - Pixel (x, y) covers the square [x, x+1) x [y, y+1); box coordinates are continuous pixel-corner
   coordinates in the original image, so a box x1=0, x2=1 encloses exactly the first column.
-- `boxes` are the model's boxes, which need not coincide with the mask extent.
+- `boxes` are the model's boxes, which need not coincide with the mask extent (Mask R-CNN
+  masks may spill slightly past their box; YOLACT boxes are integer-valued, truncated as the
+  reference implementation reports them).
 - Each mask is stored cropped to its own tight bounding box (the smallest window holding every
   True pixel). `mask_offsets[i] = (x0, y0)` is the top-left pixel of that window, so
   `full[y0:y0+h, x0:x0+w] = masks[i]` with `(h, w) = masks[i].shape`. The window always lies

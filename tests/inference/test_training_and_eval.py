@@ -104,3 +104,33 @@ def test_evaluate_perfect_shifted_and_empty(tmp_path) -> None:
     assert shifted["AP50"] < 0.5
     empty = [Prediction.empty(s.image.shape[:2], "none") for s in samples]
     assert evaluate_masks(empty, samples, SHAPE_CATEGORIES) == {"AP": 0.0, "AP50": 0.0, "AP75": 0.0}
+
+
+def test_matmul_roi_align_matches_torchvision() -> None:
+    from collections import OrderedDict
+
+    from torchvision.ops import MultiScaleRoIAlign
+
+    from inference.training.matmul_roi_align import MatmulMultiScaleRoIAlign
+
+    torch.manual_seed(0)
+    feats = OrderedDict((str(i), torch.randn(2, 8, 32 >> i, 32 >> i, requires_grad=True)) for i in range(3))
+    boxes = []
+    for _ in range(2):
+        xy = torch.rand(200, 2) * 140 - 10  # some boxes leave the image
+        wh = torch.rand(200, 2) * 150
+        boxes.append(torch.cat([xy, xy + wh], 1))
+    boxes[0][0] = torch.tensor([10.0, 10.0, 10.2, 10.1])  # thinner than a cell
+    shapes = [(128, 128), (120, 100)]
+    for size in (7, 14):
+        ref = MultiScaleRoIAlign(["0", "1", "2"], size, 2)(feats, boxes, shapes)
+        ours = MatmulMultiScaleRoIAlign(["0", "1", "2"], size, 2)(feats, boxes, shapes)
+        torch.testing.assert_close(ours, ref, atol=1e-4, rtol=1e-4)
+        weight = torch.randn_like(ref)
+        grads_ref = torch.autograd.grad((ref * weight).sum(), list(feats.values()), allow_unused=True)
+        grads = torch.autograd.grad((ours * weight).sum(), list(feats.values()), allow_unused=True)
+        for a, b, f in zip(grads_ref, grads, feats.values(), strict=True):
+            torch.testing.assert_close(
+                b if b is not None else torch.zeros_like(f), a if a is not None else torch.zeros_like(f),
+                atol=1e-4, rtol=1e-4,
+            )
