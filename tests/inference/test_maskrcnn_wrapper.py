@@ -25,7 +25,6 @@ def _seeded(builder, seed: int) -> torch.nn.Module:
 
 @pytest.mark.parametrize(("builder", "seed"), [(maskrcnn_resnet50_fpn, 0), (maskrcnn_resnet50_fpn_v2, 1)])
 def test_wrapper_matches_torchvision(builder, seed: int) -> None:
-    torch.set_num_threads(1)
     model = _seeded(builder, seed)
     rng = np.random.default_rng(seed)
     images = [rng.integers(0, 256, (120, 200, 3), dtype=np.uint8), rng.integers(0, 256, (150, 90, 3), dtype=np.uint8)]
@@ -53,7 +52,6 @@ def test_wrapper_matches_torchvision(builder, seed: int) -> None:
 
 
 def test_max_detections_and_threshold_are_applied() -> None:
-    torch.set_num_threads(1)
     model = _seeded(maskrcnn_resnet50_fpn, 2)
     img = np.random.default_rng(2).integers(0, 256, (100, 100, 3), dtype=np.uint8)
     predictor = MaskRCNNPredictor("test", model, torch.device("cpu"), [])

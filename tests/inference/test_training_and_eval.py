@@ -49,7 +49,6 @@ def test_dataset_targets() -> None:
 
 
 def test_small_maskrcnn_size_and_forward() -> None:
-    torch.set_num_threads(1)
     model = build_small_maskrcnn(num_classes=4).eval()
     params = sum(p.numel() for p in model.parameters())
     assert 1.2e6 < params < 1.7e6  # training-notes.md: ~1.4 M
@@ -67,7 +66,6 @@ def test_learning_rate_schedule() -> None:
 
 
 def test_training_steps_progress_and_stop() -> None:
-    torch.set_num_threads(1)
     torch.manual_seed(0)
     model = build_small_maskrcnn(num_classes=4)
     ds = DetectionDataset(SyntheticScenes(100, seed=1))

@@ -20,7 +20,6 @@ TRAIN_SECONDS = 230.0
 
 @pytest.mark.slow
 def test_small_maskrcnn_learns_shapes_from_scratch() -> None:
-    torch.set_num_threads(1)
     torch.manual_seed(0)
     model = build_small_maskrcnn(num_classes=len(SHAPE_CATEGORIES) + 1)
     train_set = DetectionDataset(SyntheticScenes(1_000_000, seed=1), hflip=True, seed=1)

@@ -19,7 +19,6 @@ from inference.yolact.model import Yolact
     [("yolact_resnet50", 550, 19248, 138), ("yolact_darknet53", 550, 19248, 138), ("yolact_im700", 700, 30963, 176)],
 )
 def test_output_shapes_at_native_size(config: str, size: int, priors: int, proto: int) -> None:
-    torch.set_num_threads(1)
     model = Yolact(CONFIGS[config]).eval()
     with torch.no_grad():
         out = model(torch.zeros(1, 3, size, size))
@@ -32,7 +31,6 @@ def test_output_shapes_at_native_size(config: str, size: int, priors: int, proto
 
 
 def test_base_output_shapes_at_small_size() -> None:
-    torch.set_num_threads(1)
     model = Yolact(dataclasses.replace(CONFIGS["yolact_base"], input_size=128)).eval()
     with torch.no_grad():
         out = model(torch.zeros(2, 3, 128, 128))
@@ -43,7 +41,6 @@ def test_base_output_shapes_at_small_size() -> None:
 
 
 def test_predictions_are_well_formed() -> None:
-    torch.set_num_threads(1)
     torch.manual_seed(1)
     predictor = inference.load_model("yolact_resnet50", device="cpu", random_init=True, input_size=160)
     with torch.no_grad():  # random-init activations are tiny: spread scores and mask logits
