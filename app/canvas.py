@@ -249,11 +249,11 @@ class Canvas(QWidget):
             self._pan_anchor = event.position()
             self.setCursor(Qt.ClosedHandCursor)
             return
-        if self.tool is not None:
+        if self.tool is not None and self.image is not None:  # nothing to edit while loading
             self.tool.press(self._pointer(event, _buttons(event.button())))
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
-        if self.tool is not None and event.button() == Qt.LeftButton:
+        if self.tool is not None and self.image is not None and event.button() == Qt.LeftButton:
             self.tool.press(self._pointer(event, Buttons.LEFT, double=True))
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802

@@ -20,6 +20,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("MaskEdits", text)
 
 
+def _clip(doc: Document) -> tuple[int, int] | None:
+    """(H, W) to clip rasters to, or None while the image size is not known yet (still loading)."""
+    return (doc.height, doc.width) if doc.width and doc.height else None
+
+
 def convert(doc: Document, stack: QUndoStack, insts: list[Instance], kind: str, tolerance: float = 1.0) -> None:
     """kind 'polygon': raster masks -> polygons (Douglas-Peucker `tolerance` in pixels; 0 keeps
     every contour pixel); 'mask': polygons -> masks."""
@@ -28,7 +33,7 @@ def convert(doc: Document, stack: QUndoStack, insts: list[Instance], kind: str, 
         return
     stack.beginMacro(tr("Convert to polygon") if kind == "polygon" else tr("Convert to mask"))
     for inst in todo:
-        new = inst.geometry.to_polygon(tolerance) if kind == "polygon" else to_raster(inst.geometry, (doc.height, doc.width))
+        new = inst.geometry.to_polygon(tolerance) if kind == "polygon" else to_raster(inst.geometry, _clip(doc))
         stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
     stack.endMacro()
 
@@ -38,7 +43,7 @@ def merge(doc: Document, stack: QUndoStack, insts: list[Instance]) -> int | None
     if len(insts) < 2:
         return None
     keep = max(insts, key=lambda i: doc.index_of(i.id))
-    merged = mask_ops.merge([i.geometry for i in insts], (doc.height, doc.width))
+    merged = mask_ops.merge([i.geometry for i in insts], _clip(doc))
     stack.beginMacro(tr("Merge instances"))
     stack.push(GeometryEdit(doc, keep.id, keep.geometry, merged))
     for inst in insts:
@@ -53,7 +58,7 @@ def split(doc: Document, stack: QUndoStack, insts: list[Instance]) -> list[int]:
     new_ids: list[int] = []
     stack.beginMacro(tr("Split parts"))
     for inst in insts:
-        parts = mask_ops.split_parts(inst.geometry, clip=(doc.height, doc.width))
+        parts = mask_ops.split_parts(inst.geometry, clip=_clip(doc))
         if len(parts) < 2:
             continue
         stack.push(GeometryEdit(doc, inst.id, inst.geometry, parts[0]))
@@ -72,7 +77,7 @@ def subtract_above(doc: Document, stack: QUndoStack, insts: list[Instance]) -> N
     stack.beginMacro(tr("Subtract overlap"))
     for inst in insts:
         above = [i.geometry for i in doc.instances[doc.index_of(inst.id) + 1 :] if i.visible]
-        new = mask_ops.subtract(inst.geometry, above, (doc.height, doc.width))
+        new = mask_ops.subtract(inst.geometry, above, _clip(doc))
         if new != inst.geometry:
             stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
     stack.endMacro()

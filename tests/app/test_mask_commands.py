@@ -8,14 +8,16 @@ import pytest
 from app.commands import AddInstance
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from tests.app.conftest import wait_loaded
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def win(window, image_folder):
+def win(window, image_folder, qtbot):
     window.open_folder(image_folder)
     window.show_image("img1.jpg")
+    wait_loaded(qtbot, window)
     return window
 
 
@@ -56,3 +58,17 @@ def test_fill_and_grabcut_tools_are_wired(win):
     assert {"fill", "grabcut"} <= set(win.tools)
     win.actions_by_key["tool_fill"].trigger()
     assert win.canvas.tool is win.tools["fill"]
+
+
+def test_mask_ops_before_the_image_size_is_known(window, image_folder):
+    """Right after switching, the document may not know its size yet: nothing is clipped away."""
+    from app.core.document import Document
+    from app.mask_edits import convert
+
+    doc = Document("x.png", 0, 0)
+    inst = Instance(1, 1, PolygonGeometry.from_points([(0, 0), (10, 0), (10, 10), (0, 10)]))
+    doc.add(inst)
+    from PySide6.QtGui import QUndoStack
+
+    convert(doc, QUndoStack(), [inst], "mask")
+    assert doc.get(1).geometry.area() == 100
