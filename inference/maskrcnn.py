@@ -148,7 +148,9 @@ class MaskRCNNPredictor(Predictor):
 
     def _preprocess(self, batch: list[np.ndarray]) -> tuple[ImageList, list[tuple[int, int]]]:
         tensors = [
-            torch.from_numpy(img).to(self.device).permute(2, 0, 1).float().div_(255.0) for img in batch
+            # ascontiguousarray: views such as img[..., ::-1] (BGR->RGB) have negative strides.
+            torch.from_numpy(np.ascontiguousarray(img)).to(self.device).permute(2, 0, 1).float().div_(255.0)
+            for img in batch
         ]
         image_list, _ = self.model.transform(tensors)
         return image_list, [img.shape[:2] for img in batch]

@@ -54,7 +54,7 @@ class YolactPredictor(Predictor):
         size = self.cfg.input_size
         resized = [
             F.interpolate(
-                torch.from_numpy(img).to(self.device).permute(2, 0, 1)[None].float(),
+                torch.from_numpy(np.ascontiguousarray(img)).to(self.device).permute(2, 0, 1)[None].float(),
                 size=(size, size), mode="bilinear", align_corners=False,
             )
             for img in batch

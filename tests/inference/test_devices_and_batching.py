@@ -70,6 +70,13 @@ def test_batches_give_the_same_results_as_single_images(predictor) -> None:
     assert [p.image_size for p in batched] == [im.shape[:2] for im in images]
 
 
+def test_strided_views_are_accepted(predictor) -> None:
+    image = _images(1, seed=9)[0]
+    view = image[::-1, :, ::-1]  # negative strides, as from a BGR->RGB flip
+    got = predictor.predict([view], score_threshold=0.1)[0]
+    assert _same(got, predictor.predict([np.ascontiguousarray(view)], score_threshold=0.1)[0])
+
+
 def test_progress_and_cancel(predictor) -> None:
     images = _images(5)
     predictor.batch_size = 2
