@@ -27,9 +27,9 @@ from app.core.categories import LabelSet  # noqa: E402
 from app.core.document import Document  # noqa: E402
 from app.core.geometry import RasterGeometry  # noqa: E402
 from app.core.instance import Instance  # noqa: E402
+from app.core.rle import decode as decode_rle  # noqa: E402
 from app.formats.atomic import write_json_atomic  # noqa: E402
 from app.formats.coco import coco_from_documents  # noqa: E402
-from app.formats.project_io import decode_rle  # noqa: E402
 
 WIDTH, HEIGHT = 1920, 1080
 

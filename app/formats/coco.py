@@ -6,7 +6,7 @@ Export rules (formats-and-speed.md §1.1):
   raster ones ("auto"), or all one kind; polygons with holes and crowd regions are always RLE;
 - `area` is the mask's pixel area (cocoeval uses it for the small/medium/large split) and `bbox`
   the tight pixel box [x, y, w, h] of that mask;
-- raster masks are encoded from their crop (project_io.crop_to_rle), never as a full-image Fortran
+- raster masks are encoded from their crop (app.core.rle.encode_crop), never as a full-image Fortran
   copy, and decode back bit-exact.
 Import accepts polygons, compressed and uncompressed RLE and crowd annotations; see import_coco.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from app.core import rle
 from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
@@ -33,11 +34,8 @@ from app.formats.project_io import (
     ImageMatcher,
     ImportReport,
     ProgressFn,
-    RleError,
     ShouldStop,
     commit_import,
-    crop_to_rle,
-    decode_rle,
     exported_instances,
     has_size,
     load_document,
@@ -86,7 +84,7 @@ def raster_to_coco(geom: RasterGeometry, height: int, width: int) -> tuple[dict,
     if clipped.is_empty():
         return {"size": [height, width], "counts": ""}, 0, [0, 0, 0, 0]
     bx0, by0, bx1, by1 = clipped.bbox()
-    return crop_to_rle(clipped.mask, clipped.x, clipped.y, height, width), clipped.area(), [
+    return rle.encode_crop(clipped.mask, clipped.x, clipped.y, height, width), clipped.area(), [
         bx0, by0, bx1 - bx0, by1 - by0
     ]
 
@@ -259,8 +257,8 @@ def geometry_from_segmentation(seg: object, height: int, width: int, warn) -> Po
         return polygon_from_coco(seg, height, width, warn)
     if isinstance(seg, dict):
         try:
-            mask = decode_rle(seg, expected_size=(height, width))
-        except RleError as exc:
+            mask = rle.decode(seg, expected_size=(height, width))
+        except rle.RleError as exc:
             warn(str(exc))
             return None
         geom = raster_from_full(mask)

@@ -20,8 +20,11 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance, InstanceState
+from app.core.rle import RleError, string_to_counts
+from app.core.rle import decode as decode_rle
+from app.core.rle import encode_crop as crop_to_rle
 from app.formats.coco import coco_from_documents, export_coco, import_coco
-from app.formats.project_io import FormatError, RleError, crop_to_rle, decode_rle, string_to_counts
+from app.formats.project_io import FormatError
 from app.formats.store import ProjectStore
 
 W, H = 64, 48

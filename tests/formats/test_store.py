@@ -154,3 +154,19 @@ def test_atomic_write_survives_sigkill(tmp_path):
         seen.add(data["n"])
     assert len(seen) > 1
     assert not [p for p in tmp_path.iterdir() if p.name != "doc.json" and not p.name.endswith(".tmp")]
+
+
+def test_label_file_with_damaged_rle_counts_is_quarantined(tmp_path):
+    """Valid JSON, but RLE runs that overflow the mask: pycocotools would write past its buffer,
+    so the store must refuse the file rather than decode it."""
+    store = ProjectStore(tmp_path)
+    doc = Document("a.png", 50, 50)
+    doc.add(Instance(doc.new_id(), 1, RasterGeometry(np.ones((8, 8), bool), 3, 3)))
+    store.save_document(doc)
+    path = store.label_path("a.png")
+    data = json.loads(path.read_text())
+    data["instances"][0]["mask"]["rle"]["counts"] = "0" + "ooooooo1"  # runs far beyond 8x8
+    path.write_text(json.dumps(data))
+    result = ProjectStore(tmp_path).load_document("a.png", 50, 50)
+    assert result.warning and "RLE" in result.warning and len(result.document) == 0
+    assert list(path.parent.glob("a.png.json.corrupt-*"))
