@@ -43,6 +43,7 @@ from app.formats.project_io import (
     commit_import,
     exported_instances,
     has_size,
+    iter_documents,
     load_document,
     never_stop,
     no_progress,
@@ -389,15 +390,7 @@ def export_labelme(
     out = Path(out_dir)
     report = ExportReport(path=str(out))
     try:
-        for n, rel in enumerate(images, start=1):
-            if should_stop():
-                report.cancelled = True
-                return report
-            doc, warning = load_document(Path(folder), store, rel)
-            if warning:
-                report.warn(rel, "", warning)
-            if not has_size(doc):
-                continue
+        for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             target = out / (posixpath.splitext(rel)[0] + ".json")
             image_path = Path(os.path.relpath(Path(folder).resolve() / rel, out.resolve() / posixpath.dirname(rel)))
             for inst in exported_instances(doc, include_suggestions):

@@ -37,6 +37,7 @@ from app.formats.project_io import (
     exported_instances,
     has_size,
     inside,
+    iter_documents,
     load_document,
     never_stop,
     no_progress,
@@ -159,15 +160,7 @@ def export_panoptic(
     names = _png_names(images)
     image_entries, annotations = [], []
     try:
-        for n, rel in enumerate(images, start=1):
-            if should_stop():
-                report.cancelled = True
-                return report
-            doc, warning = load_document(Path(folder), store, rel)
-            if warning:
-                report.warn(rel, "", warning)
-            if not has_size(doc):
-                continue
+        for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             id_map, segments = panoptic_from_document(doc, labels, include_suggestions, report)
             target = png_root / names[rel]
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +172,8 @@ def export_panoptic(
             annotations.append({"image_id": n, "file_name": names[rel], "segments_info": segments})
             report.images, report.instances, report.files_written = n, report.instances + len(segments), n
             progress(n, len(images))
+        if report.cancelled:
+            return report
         write_json_atomic(out_json, {"info": {"description": "Exported by MaskPilot"}, "licenses": [],
                                      "images": image_entries, "annotations": annotations,
                                      "categories": coco_categories(labels)})

@@ -40,6 +40,7 @@ from app.formats.project_io import (
     commit_import,
     exported_instances,
     has_size,
+    iter_documents,
     load_document,
     never_stop,
     no_progress,
@@ -156,15 +157,7 @@ def export_png_masks(
         out.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(out / CLASS_FILE, "".join(f"{n}\n" for n in names).encode("utf-8"))
         report.files_written += 1
-        for n, rel in enumerate(images, start=1):
-            if should_stop():
-                report.cancelled = True
-                return report
-            doc, warning = load_document(Path(folder), store, rel)
-            if warning:
-                report.warn(rel, "", warning)
-            if not has_size(doc):
-                continue
+        for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             cls = np.zeros((doc.height, doc.width), np.uint8)
             obj = np.zeros((doc.height, doc.width), np.uint16)
             kept = 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,6 +152,26 @@ def load_document(folder: Path, store: ProjectStore, rel: str) -> tuple[Document
             warning = f"image size unknown ({exc}); skipped"
             doc.width = doc.height = 0  # callers skip documents without a size
     return doc, warning
+
+
+def iter_documents(
+    folder: str | os.PathLike, store: ProjectStore, images: list[str], report: ExportReport, should_stop: ShouldStop
+) -> Iterator[tuple[int, str, Document]]:
+    """(n, rel, document) for the images to export, n counting from 1 over all `images`.
+
+    Load warnings go to the report; images of unknown size are skipped (nothing to place masks
+    in). When should_stop() says so, sets report.cancelled and ends: callers check it after the
+    loop so that a cancelled export writes no index files.
+    """
+    for n, rel in enumerate(images, start=1):
+        if should_stop():
+            report.cancelled = True
+            return
+        doc, warning = load_document(Path(folder), store, rel)
+        if warning:
+            report.warn(rel, "", warning)
+        if has_size(doc):
+            yield n, rel, doc
 
 
 def has_size(doc: Document) -> bool:

@@ -29,8 +29,7 @@ from app.formats.project_io import (
     ProgressFn,
     ShouldStop,
     exported_instances,
-    has_size,
-    load_document,
+    iter_documents,
     never_stop,
     no_progress,
 )
@@ -152,15 +151,7 @@ def export_yolo(
     names = [c.name for c in labels if c.name != IGNORE_NAME]
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for n, rel in enumerate(images, start=1):
-            if should_stop():
-                report.cancelled = True
-                return report
-            doc, warning = load_document(Path(folder), store, rel)
-            if warning:
-                report.warn(rel, "", warning)
-            if not has_size(doc):
-                continue
+        for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             lines = []
             for inst in exported_instances(doc, include_suggestions):
                 if inst.provenance.get("iscrowd") or labels.name(inst.category_id) == IGNORE_NAME:
@@ -180,6 +171,8 @@ def export_yolo(
                 _link_or_copy(Path(folder) / rel, out / "images" / rel)
             report.images, report.instances, report.files_written = n, report.instances + len(lines), n
             progress(n, len(images))
+        if report.cancelled:
+            return report
         write_bytes_atomic(out / "data.yaml", data_yaml(out, names).encode("utf-8"))
         report.files_written += 1
     except OSError as exc:
