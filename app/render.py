@@ -47,25 +47,24 @@ class OverlayStyle:
 
 
 class RasterCache:
-    """Polygon instances rasterized once per geometry object (geometries are immutable)."""
+    """Each polygon instance rasterized once per geometry (geometries are immutable).
+
+    Keyed by instance id, so a new geometry (a vertex drag, an undo) replaces the stale entry
+    and the cache never holds more than one raster per instance id."""
 
     def __init__(self) -> None:
         self._cache: dict[int, tuple[Geometry, RasterGeometry]] = {}
 
-    def get(self, geometry: Geometry, clip: tuple[int, int]) -> RasterGeometry:
+    def get(self, inst: Instance, clip: tuple[int, int]) -> RasterGeometry:
+        geometry = inst.geometry
         if isinstance(geometry, RasterGeometry):
             return geometry
-        hit = self._cache.get(id(geometry))
+        hit = self._cache.get(inst.id)
         if hit is not None and hit[0] is geometry:
             return hit[1]
         raster = to_raster(geometry, clip)
-        self._cache[id(geometry)] = (geometry, raster)
+        self._cache[inst.id] = (geometry, raster)
         return raster
-
-    def prune(self, doc: Document) -> None:
-        live = {id(i.geometry) for i in doc}
-        for key in [k for k in self._cache if k not in live]:
-            del self._cache[key]
 
 
 def compose_overlay(
@@ -101,7 +100,7 @@ def compose_overlay(
         bx0, by0, bx1, by1 = inst.bbox()
         if bx1 <= vx0 or bx0 >= vx1 or by1 <= vy0 or by0 >= vy1:
             continue  # outside the view: costs one box test
-        raster = rasters.get(inst.geometry, clip)
+        raster = rasters.get(inst, clip)
         if raster.is_empty():
             continue
         _paint_instance(out, xs, ys, raster, inst, labels, style, inst.id in selected)
@@ -173,7 +172,7 @@ def hit_test(doc: Document, x: float, y: float, rasters: RasterCache, visible_fi
         x0, y0, x1, y1 = inst.bbox()
         if not (x0 <= px < x1 and y0 <= py < y1):
             continue
-        r = rasters.get(inst.geometry, clip)
+        r = rasters.get(inst, clip)
         rx0, ry0, rx1, ry1 = r.bbox()
         if rx0 <= px < rx1 and ry0 <= py < ry1 and r.mask[py - ry0, px - rx0]:
             return inst.id

@@ -30,6 +30,3 @@ class Selection(QObject):
 
     def toggle(self, iid: int) -> None:
         self.set([i for i in self._ids if i != iid] if iid in self._ids else [*self._ids, iid])
-
-    def discard_missing(self, present) -> None:
-        self.set([i for i in self._ids if i in present])

@@ -64,10 +64,6 @@ class ProjectSession(QObject):
             self._saved_revision.pop(rel, None)
         self.store.invalidate_index()
 
-    def is_dirty(self, rel: str) -> bool:
-        doc = self.documents.get(rel)
-        return doc is not None and doc.revision != self._saved_revision.get(rel)
-
     def _on_document_changed(self, rel: str) -> None:
         self._timer.start()  # restart: save about a second after the last edit
 
@@ -98,9 +94,3 @@ class ProjectSession(QObject):
             self._saved_revision[rel] = doc.revision
             self.document_saved.emit(rel)
         return ok
-
-    def mark_settings_dirty(self) -> None:
-        self._project_dirty = True
-        self._timer.start()
-
-

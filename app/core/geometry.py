@@ -76,9 +76,6 @@ class PolygonGeometry:
         d = np.array([dx, dy])
         return PolygonGeometry(tuple(p + d for p in self.parts), tuple(h + d for h in self.holes))
 
-    def vertex_count(self) -> int:
-        return sum(len(p) for p in self.parts) + sum(len(h) for h in self.holes)
-
 
 def _rings_equal(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> bool:
     return len(a) == len(b) and all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b))
@@ -245,11 +242,6 @@ def to_raster(geometry: Geometry, clip: tuple[int, int] | None = None) -> Raster
     if isinstance(geometry, RasterGeometry):
         return geometry
     return geometry.to_raster(clip)
-
-
-def geometry_area(geometry: Geometry) -> int:
-    """Pixel area (rasterized for polygons)."""
-    return to_raster(geometry).area()
 
 
 def mask_iou(a: RasterGeometry, b: RasterGeometry) -> float:

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from app.commands import PaintStroke
 from app.core.geometry import Box, Geometry, RasterGeometry, to_raster
 from app.core.instance import Instance
-from app.render import ViewTransform
+from app.render import RasterCache, ViewTransform
 from app.tools.base import Buttons, Modifiers, PointerEvent, Tool, ToolContext
 
 MIN_RADIUS, MAX_RADIUS = 1, 500
@@ -63,6 +63,7 @@ class BrushTool(Tool):
         self._start: RasterGeometry | None = None
         self._converted_from: Geometry | None = None
         self._created: bool = False
+        self._rasters = RasterCache()  # neighbours' polygons, rasterized once, not per dab
 
     # ---- size ---------------------------------------------------------------------------
     def set_radius(self, radius: float) -> None:
@@ -161,7 +162,7 @@ class BrushTool(Tool):
             ix0, iy0, ix1, iy1 = inst.bbox()
             if ix1 <= box[0] or ix0 >= box[2] or iy1 <= box[1] or iy0 >= box[3]:
                 continue
-            out |= to_raster(inst.geometry, (doc.height, doc.width)).region(box)
+            out |= self._rasters.get(inst, (doc.height, doc.width)).region(box)
         return out
 
     def _finish(self) -> None:
