@@ -317,23 +317,22 @@ class Canvas(QWidget):
         return hit_test(self.document, x, y, self.rasters, self.visible_filter)
 
 
-def _buttons(qt_buttons) -> Buttons:
-    out = Buttons.NONE
-    if qt_buttons & Qt.LeftButton:
-        out |= Buttons.LEFT
-    if qt_buttons & Qt.RightButton:
-        out |= Buttons.RIGHT
-    if qt_buttons & Qt.MiddleButton:
-        out |= Buttons.MIDDLE
+_BUTTONS = ((Qt.LeftButton, Buttons.LEFT), (Qt.RightButton, Buttons.RIGHT), (Qt.MiddleButton, Buttons.MIDDLE))
+_MODIFIERS = ((Qt.ShiftModifier, Modifiers.SHIFT), (Qt.ControlModifier, Modifiers.CTRL), (Qt.AltModifier, Modifiers.ALT))
+
+
+def _flags(qt_value, table, none):
+    """Translate Qt button or modifier flags into ours (tools never see Qt types)."""
+    out = none
+    for qt_flag, ours in table:
+        if qt_value & qt_flag:
+            out |= ours
     return out
+
+
+def _buttons(qt_buttons) -> Buttons:
+    return _flags(qt_buttons, _BUTTONS, Buttons.NONE)
 
 
 def _modifiers(qt_mods) -> Modifiers:
-    out = Modifiers.NONE
-    if qt_mods & Qt.ShiftModifier:
-        out |= Modifiers.SHIFT
-    if qt_mods & Qt.ControlModifier:
-        out |= Modifiers.CTRL
-    if qt_mods & Qt.AltModifier:
-        out |= Modifiers.ALT
-    return out
+    return _flags(qt_mods, _MODIFIERS, Modifiers.NONE)

@@ -1,7 +1,8 @@
 """Undo commands: thin QUndoCommands over the Document's reversible primitives.
 
 Each command stores only what its primitive returned (an old value, an index, the touched
-pixels of a box), never a snapshot of the document.
+pixels of a box), never a snapshot of the document. To group commands into one step use
+QUndoStack.beginMacro/endMacro or CommandSequence, never Qt's parent/child commands (below).
 """
 
 from __future__ import annotations
@@ -19,6 +20,28 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Commands", text)
 
 
+class CommandSequence(QUndoCommand):
+    """Several commands applied as one undo step (redo in order, undo in reverse).
+
+    Deliberately not Qt's parent/child macro: PySide 6.11 does not keep the Python objects of
+    child commands alive (a child whose wrapper is collected crashes on redo), and when Python
+    keeps them, deleting the parent (QUndoStack.clear) deletes them a second time and crashes.
+    Here the children never have a Qt parent; this command owns them as Python objects.
+    """
+
+    def __init__(self, text: str, commands: list[QUndoCommand]) -> None:
+        super().__init__(text)
+        self.commands = list(commands)
+
+    def redo(self) -> None:
+        for command in self.commands:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.commands):
+            command.undo()
+
+
 class AddInstance(QUndoCommand):
     def __init__(self, doc: Document, instance: Instance, index: int | None = None, text: str = "") -> None:
         super().__init__(text or tr("Add instance"))
@@ -32,8 +55,8 @@ class AddInstance(QUndoCommand):
 
 
 class RemoveInstance(QUndoCommand):
-    def __init__(self, doc: Document, instance_id: int, parent: QUndoCommand | None = None) -> None:
-        super().__init__(tr("Delete instance"), parent)
+    def __init__(self, doc: Document, instance_id: int) -> None:
+        super().__init__(tr("Delete instance"))
         self.doc, self.instance_id = doc, instance_id
         self._removed: tuple[Instance, int] | None = None
 
@@ -48,8 +71,8 @@ class RemoveInstance(QUndoCommand):
 class SetFields(QUndoCommand):
     """Change plain fields (class, visibility, lock, state...) of one instance."""
 
-    def __init__(self, doc: Document, instance_id: int, text: str = "", parent: QUndoCommand | None = None, **fields) -> None:
-        super().__init__(text or tr("Edit instance"), parent)
+    def __init__(self, doc: Document, instance_id: int, text: str = "", **fields) -> None:
+        super().__init__(text or tr("Edit instance"))
         self.doc, self.instance_id, self.fields = doc, instance_id, fields
         self._old: dict = {}
 
@@ -61,8 +84,8 @@ class SetFields(QUndoCommand):
 
 
 class SetGeometry(QUndoCommand):
-    def __init__(self, doc: Document, instance_id: int, geometry: Geometry, text: str = "", parent: QUndoCommand | None = None) -> None:
-        super().__init__(text or tr("Edit shape"), parent)
+    def __init__(self, doc: Document, instance_id: int, geometry: Geometry, text: str = "") -> None:
+        super().__init__(text or tr("Edit shape"))
         self.doc, self.instance_id, self.geometry = doc, instance_id, geometry
         self._old: Geometry | None = None
 

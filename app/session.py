@@ -53,7 +53,7 @@ class ProjectSession(QObject):
         doc = result.document
         self.documents[rel] = doc
         self._saved_revision[rel] = doc.revision
-        doc.changed.connect(lambda _c, r=rel: self._on_document_changed(r))
+        doc.changed.connect(self._on_document_changed)
         return doc, result.warning
 
     def forget(self, rels: list[str]) -> None:
@@ -64,7 +64,7 @@ class ProjectSession(QObject):
             self._saved_revision.pop(rel, None)
         self.store.invalidate_index()
 
-    def _on_document_changed(self, rel: str) -> None:
+    def _on_document_changed(self, _change) -> None:
         self._timer.start()  # restart: save about a second after the last edit
 
     def _on_labels_changed(self, _cid: int) -> None:

@@ -145,8 +145,12 @@ class ProjectStore:
         st = path.stat()
         entry = IndexEntry(doc.status.value, doc.pending_count(), len(doc), st.st_mtime_ns, st.st_size)
         index = self.index()
-        if index.get(doc.image_name) != entry:
-            index[doc.image_name] = entry
+        old = index.get(doc.image_name)
+        index[doc.image_name] = entry
+        # index.json is rewritten only when a summary changes: a stale mtime alone just makes
+        # the next open re-read that one label file, while rewriting a 10,000-entry index on
+        # every autosave would not be cheap.
+        if old is None or (old.status, old.pending, old.instances) != (entry.status, entry.pending, entry.instances):
             self._write_index()
 
     # ---- index ---------------------------------------------------------------------------

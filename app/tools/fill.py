@@ -4,9 +4,8 @@ instance, or makes a new instance of the current class from it when nothing is s
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QUndoCommand
 
-from app.commands import AddInstance, SetGeometry
+from app.commands import AddInstance, CommandSequence, SetGeometry
 from app.core.document import Document
 from app.core.geometry import RasterGeometry, to_raster
 from app.core.instance import Instance
@@ -16,28 +15,6 @@ from app.tools.base import Buttons, PointerEvent, Tool, ToolContext
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("FillTool", text)
-
-
-class CommandSequence(QUndoCommand):
-    """Several commands applied as one undo step (redo in order, undo in reverse).
-
-    Deliberately not Qt's parent/child macro: PySide 6.11 does not keep the Python objects of
-    child commands alive (a child whose wrapper is collected crashes on redo), and when Python
-    keeps them, deleting the parent (QUndoStack.clear) deletes them a second time and crashes.
-    Here the children never have a Qt parent; this command owns them as Python objects.
-    """
-
-    def __init__(self, text: str, commands: list[QUndoCommand]) -> None:
-        super().__init__(text)
-        self.commands = list(commands)
-
-    def redo(self) -> None:
-        for command in self.commands:
-            command.redo()
-
-    def undo(self) -> None:
-        for command in reversed(self.commands):
-            command.undo()
 
 
 class FillTool(Tool):

@@ -170,3 +170,20 @@ def test_label_file_with_damaged_rle_counts_is_quarantined(tmp_path):
     result = ProjectStore(tmp_path).load_document("a.png", 50, 50)
     assert result.warning and "RLE" in result.warning and len(result.document) == 0
     assert list(path.parent.glob("a.png.json.corrupt-*"))
+
+
+def test_index_rewritten_only_when_a_summary_changes(tmp_path):
+    store = ProjectStore(tmp_path)
+    doc = Document("a.png", 20, 20)
+    doc.add(Instance(doc.new_id(), 1, RasterGeometry(np.ones((2, 2), bool))))
+    store.save_document(doc)
+    index_file = store.root / "index.json"
+    first = index_file.stat().st_mtime_ns
+    time.sleep(0.01)
+    doc.set_geometry(1, RasterGeometry(np.ones((3, 3), bool)))  # same counts and status
+    store.save_document(doc)
+    assert index_file.stat().st_mtime_ns == first
+    assert ProjectStore(tmp_path).index()["a.png"].instances == 1  # still right when reopened
+    doc.set_fields(1, state="suggested")
+    store.save_document(doc)
+    assert ProjectStore(tmp_path).index()["a.png"].pending == 1
