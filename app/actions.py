@@ -34,8 +34,11 @@ class ActionSpec:
     arg: object = None  # passed to the slot when set
 
 
-MENUS = ("file", "edit", "tools", "view", "go", "help")
-MENU_TITLES = {"file": "&File", "edit": "&Edit", "tools": "&Tools", "view": "&View", "go": "&Go", "help": "&Help"}
+MENUS = ("file", "edit", "tools", "ai", "view", "go", "help")
+MENU_TITLES = {
+    "file": "&File", "edit": "&Edit", "tools": "&Tools", "ai": "&AI", "view": "&View", "go": "&Go",
+    "help": "&Help",
+}  # fmt: skip
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open_folder", "&Open Folder…", "choose_folder", "file", ("Ctrl+O",), "open", True),
@@ -84,11 +87,21 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"{name}.svg")))
 
 
-def build_actions(window: QWidget, menubar: QMenuBar, toolbar: QToolBar) -> dict[str, QAction]:
+def resolve_slot(window: QWidget, path: str):
+    """`slot` may be dotted ("review.accept_selected"): a method of a controller the window owns."""
+    target: object = window
+    for name in path.split("."):
+        target = getattr(target, name)
+    return target
+
+
+def build_actions(
+    window: QWidget, menubar: QMenuBar, toolbar: QToolBar, specs: tuple[ActionSpec, ...] = ACTIONS
+) -> dict[str, QAction]:
     menus: dict[str, QMenu] = {m: menubar.addMenu(tr(MENU_TITLES[m])) for m in MENUS}
     actions: dict[str, QAction] = {}
     groups: dict[str, QActionGroup] = {}
-    for spec in ACTIONS:
+    for spec in specs:
         act = QAction(tr(spec.text), window)
         if spec.icon:
             act.setIcon(icon(spec.icon))
@@ -99,7 +112,7 @@ def build_actions(window: QWidget, menubar: QMenuBar, toolbar: QToolBar) -> dict
         if spec.tip:
             act.setStatusTip(tr(spec.tip))
         act.setCheckable(spec.checkable)
-        slot = getattr(window, spec.slot)
+        slot = resolve_slot(window, spec.slot)
         if spec.arg is not None:
             act.triggered.connect(lambda *a, s=slot, v=spec.arg: s(v))
         else:
