@@ -56,6 +56,7 @@ class Document:
         height: int,
         instances: Iterable[Instance] = (),
         status: ImageStatus = ImageStatus.NEW,
+        ai_runs: dict[str, dict] | None = None,
     ) -> None:
         self.image_name = image_name
         self.width = width
@@ -67,6 +68,9 @@ class Document:
         self._next_id = max(self._by_id, default=0) + 1
         self._status = ImageStatus(status)
         self.revision = 0  # bumped by every mutation; the autosaver compares it
+        # model name -> {"score_threshold", "at" (ISO time), "count"}: which models already
+        # filled this image in (batch resume, "auto-filled by X" in the app); see app.ai.
+        self.ai_runs: dict[str, dict] = dict(ai_runs or {})
         self.changed: Signal[Change] = Signal()
 
     # ---- queries -------------------------------------------------------------------------

@@ -83,12 +83,23 @@ def instance_from_dict(data: dict) -> Instance:
 
 
 def document_to_dict(doc: Document) -> dict:
-    return {
+    out = {
         "version": FORMAT_VERSION,
         "image": {"file_name": doc.image_name, "width": doc.width, "height": doc.height},
         "status": doc.status.value,
         "instances": [instance_to_dict(i) for i in doc],
     }
+    if doc.ai_runs:  # optional key: files written before it existed still load
+        out["ai_runs"] = doc.ai_runs
+    return out
+
+
+def _ai_runs(raw: object) -> dict[str, dict]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise DocumentFormatError("'ai_runs' must map model names to objects")
+    return {str(k): dict(v) for k, v in raw.items()}
 
 
 def document_from_dict(data: dict) -> Document:
@@ -106,6 +117,7 @@ def document_from_dict(data: dict) -> Document:
             int(image.get("height", 0)),
             instances,
             ImageStatus(data.get("status", "new")),
+            _ai_runs(data.get("ai_runs")),
         )
     except DocumentFormatError:
         raise
