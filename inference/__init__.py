@@ -27,6 +27,7 @@ from inference.errors import (
 )
 from inference.registry import ModelInfo, get_model_info, list_models, load_model
 from inference.types import Prediction
+from inference.weights import find_weights
 
 __all__ = [
     "Cancelled",
@@ -44,6 +45,7 @@ __all__ = [
     "WeightsNotFoundError",
     "WeightsUnsafeError",
     "WrongModelError",
+    "find_weights",
     "get_model_info",
     "list_models",
     "load_model",

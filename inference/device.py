@@ -42,6 +42,23 @@ def autocast(device: torch.device, fp16: bool) -> Iterator[None]:
         yield
 
 
+def describe_devices() -> dict[str, str]:
+    """What each device choice means on this machine, for the app's device menu.
+
+    Keys "auto", "cuda", "cpu"; values are short sentences, e.g. "NVIDIA H200, 140 GB" or why
+    CUDA cannot be used ("PyTorch was built without CUDA", "no CUDA GPU found").
+    """
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        cuda = f"{props.name}, {props.total_memory / 2**30:.0f} GB"
+    elif torch.version.cuda is None:
+        cuda = "unavailable: this PyTorch was built without CUDA"
+    else:
+        cuda = f"unavailable: no CUDA GPU found (PyTorch built for CUDA {torch.version.cuda})"
+    auto = str(resolve_device("auto")).upper()
+    return {"auto": auto, "cuda": cuda, "cpu": f"{torch.get_num_threads()} threads"}
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """True for CUDA OOM and for the RuntimeError other accelerators (MPS) raise when out of memory."""
     if isinstance(exc, torch.cuda.OutOfMemoryError):

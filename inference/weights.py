@@ -73,15 +73,30 @@ def weights_dir() -> Path:
 
 
 def torch_checkpoint_dir() -> Path:
-    """torch's download cache for weights files, `torch.hub.get_dir()/checkpoints`."""
-    import torch.hub
+    """torch's download cache for weights files, `torch.hub.get_dir()/checkpoints`.
 
-    return Path(torch.hub.get_dir()) / "checkpoints"
+    Computed with torch.hub's own rules ($TORCH_HOME, else $XDG_CACHE_HOME/torch, else
+    ~/.cache/torch) instead of importing torch, so the app can list available weights at start.
+    """
+    home = os.environ.get("TORCH_HOME")
+    if not home:
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        home = str(Path(cache) / "torch")
+    return Path(home).expanduser() / "hub" / "checkpoints"
 
 
 def search_folders() -> list[Path]:
     """Folders searched, in order, for a weights file given by name or not given at all."""
     return [weights_dir(), torch_checkpoint_dir()]
+
+
+def find_weights(file_names: Iterable[str]) -> Path | None:
+    """The first of `file_names` present in `search_folders()`, or None. Never downloads."""
+    for folder in search_folders():
+        for name in file_names:
+            if (folder / name).is_file():
+                return folder / name
+    return None
 
 
 def resolve_weights(
