@@ -17,7 +17,14 @@ from PySide6.QtWidgets import QWidget
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
 from app.formats.image_io import LoadedImage
-from app.render import OverlayStyle, RasterCache, ViewTransform, compose_overlay, hit_test
+from app.render import (
+    OverlayStyle,
+    RasterCache,
+    ViewTransform,
+    compose_overlay,
+    hit_test,
+    score_tags,
+)
 from app.tools.base import Buttons, Modifiers, PointerEvent, Tool
 
 MIN_SCALE, MAX_SCALE = 1 / 64, 64.0
@@ -198,12 +205,36 @@ class Canvas(QWidget):
         overlay = self._ensure_overlay()
         if overlay is not None:
             painter.drawImage(event.rect(), overlay, event.rect())
+            self._paint_score_tags(painter)
         if self.tool is not None:
             self.tool.paint_overlay(painter, self.view)
         if self.message:
             painter.setPen(QColor(235, 235, 235))
             painter.drawText(self.rect().adjusted(20, 20, -20, -20), Qt.AlignCenter | Qt.TextWordWrap, self.message)
         painter.end()
+
+    def _paint_score_tags(self, painter: QPainter) -> None:
+        """A tag such as "person 0.87" above each visible suggestion's box: white text on a dark
+        translucent box with a class-coloured edge, readable on any image."""
+        tags = score_tags(
+            self.document, self.labels, self.view, (self.width(), self.height()), self.style,
+            self.selected, self.visible_filter,
+        )
+        if not tags:
+            return
+        font = painter.font()
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7.0))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        pad, h = 3, metrics.height() + 2
+        for tag in tags:
+            w = metrics.horizontalAdvance(tag.text) + 2 * pad + 3
+            y = tag.y - h if tag.y - h >= 0 else tag.y  # above the box, or inside it at the top
+            rect = QRectF(tag.x, y, w, h)
+            painter.fillRect(rect, QColor(0, 0, 0, 200 if tag.selected else 150))
+            painter.fillRect(QRectF(tag.x, y, 3, h), QColor(*tag.color))
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(rect.adjusted(pad + 3, 0, 0, 0), Qt.AlignVCenter | Qt.AlignLeft, tag.text)
 
     def _ensure_background(self) -> QImage:
         """The image as drawn for the current view, cached until zoom, pan or size change, so

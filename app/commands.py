@@ -7,13 +7,15 @@ QUndoStack.beginMacro/endMacro or CommandSequence, never Qt's parent/child comma
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from app.core.document import Document, ImageStatus
 from app.core.geometry import Box, Geometry
-from app.core.instance import Instance
+from app.core.instance import Instance, InstanceState
 
 
 def tr(text: str) -> str:
@@ -192,3 +194,53 @@ class SetImageStatus(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.set_status(self._old)
+
+
+# ---- suggestion review (one undo step per user action, whatever the batch size) -------------
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class AcceptSuggestions(QUndoCommand):
+    """Turn suggestions into accepted instances. Source and score stay on the instance; the
+    provenance keeps the model and score (filled from source/score when the model did not say)
+    and gains "accepted_at" (UTC ISO time of the first redo, kept across undo/redo)."""
+
+    def __init__(self, doc: Document, ids: list[int], text: str = "") -> None:
+        super().__init__(text or QCoreApplication.translate("Commands", "Accept %n suggestion(s)", None, len(ids)))
+        self.doc, self.ids = doc, list(ids)
+        self.accepted_at = _now_iso()
+        self._old: list[tuple[int, dict]] = []
+
+    def redo(self) -> None:
+        self._old = []
+        for iid in self.ids:
+            inst = self.doc.get(iid)
+            provenance = dict(inst.provenance)
+            provenance.setdefault("model", inst.source)
+            if inst.score is not None:
+                provenance.setdefault("score", inst.score)
+            provenance["accepted_at"] = self.accepted_at
+            old = self.doc.set_fields(iid, state=InstanceState.ACCEPTED, provenance=provenance)
+            self._old.append((iid, old))
+
+    def undo(self) -> None:
+        for iid, old in reversed(self._old):
+            self.doc.set_fields(iid, **old)
+
+
+class RejectSuggestions(QUndoCommand):
+    """Remove suggestions; undo puts each back at its z-index."""
+
+    def __init__(self, doc: Document, ids: list[int], text: str = "") -> None:
+        super().__init__(text or QCoreApplication.translate("Commands", "Reject %n suggestion(s)", None, len(ids)))
+        self.doc, self.ids = doc, list(ids)
+        self._removed: list[tuple[Instance, int]] = []
+
+    def redo(self) -> None:
+        self._removed = [self.doc.remove(iid) for iid in self.ids]
+
+    def undo(self) -> None:
+        # Re-adding in reverse order of removal restores every index exactly.
+        for inst, index in reversed(self._removed):
+            self.doc.add(inst, index)

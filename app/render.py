@@ -44,6 +44,7 @@ class OverlayStyle:
     outline: bool = True
     suggestion_opacity: float = 0.22
     hidden: bool = False  # "hide all" (T)
+    score_tags: bool = True  # "person 0.87" labels on pending suggestions
 
 
 class RasterCache:
@@ -177,3 +178,52 @@ def hit_test(doc: Document, x: float, y: float, rasters: RasterCache, visible_fi
         if rx0 <= px < rx1 and ry0 <= py < ry1 and r.mask[py - ry0, px - rx0]:
             return inst.id
     return None
+
+
+@dataclass(frozen=True)
+class ScoreTag:
+    """A label drawn at a suggestion's box: screen position of the box's top-left corner."""
+
+    x: float
+    y: float
+    text: str
+    color: tuple[int, int, int]
+    selected: bool
+
+
+MIN_TAG_BOX_PX = 6  # boxes smaller than this on screen get no tag: tags would hide the object
+
+
+def score_tags(
+    doc: Document,
+    labels: LabelSet,
+    view: ViewTransform,
+    size: tuple[int, int],
+    style: OverlayStyle,
+    selected: frozenset[int] = frozenset(),
+    visible_filter=None,
+) -> list[ScoreTag]:
+    """Tags ("class score") for the visible suggestions whose box is on screen, bottom to top.
+
+    `size` is the widget (width, height); the same `visible_filter` as compose_overlay, so a
+    suggestion hidden by the threshold has neither mask nor tag."""
+    if style.hidden or not style.score_tags:
+        return []
+    vx0, vy0, vx1, vy1 = view.visible_image_box(*size)
+    out: list[ScoreTag] = []
+    for inst in doc:
+        if not inst.is_suggestion or not inst.visible:
+            continue
+        if visible_filter is not None and not visible_filter(inst):
+            continue
+        x0, y0, x1, y1 = inst.bbox()
+        if x1 <= vx0 or x0 >= vx1 or y1 <= vy0 or y0 >= vy1:
+            continue
+        if max(x1 - x0, y1 - y0) * view.scale < MIN_TAG_BOX_PX:
+            continue
+        score = "" if inst.score is None else f" {inst.score:.2f}"
+        sx, sy = view.to_screen(x0, y0)
+        out.append(
+            ScoreTag(sx, sy, f"{labels.name(inst.category_id)}{score}", labels.color(inst.category_id), inst.id in selected)
+        )
+    return out
