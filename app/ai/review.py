@@ -106,8 +106,8 @@ def visible_suggestions(
 
 def review_order(doc: Document, ids: set[int] | frozenset[int]) -> list[int]:
     """`ids` in review order: highest score first (no score counts as 1.0), ties top-most first."""
-    ranked = [(i.score if i.score is not None else 1.0, -z, i.id) for z, i in enumerate(doc) if i.id in ids]
-    ranked.sort(reverse=True)
+    ranked = [(i.score if i.score is not None else 1.0, z, i.id) for z, i in enumerate(doc) if i.id in ids]
+    ranked.sort(reverse=True)  # z is unique, so ids never decide
     return [iid for _s, _z, iid in ranked]
 
 

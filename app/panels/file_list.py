@@ -116,6 +116,18 @@ class FileListModel(QAbstractListModel):
         idx = self.index(row)
         self.dataChanged.emit(idx, idx)
 
+    def next_with_pending(self, current: str | None) -> str | None:
+        """The first image after `current` (in list order, wrapping around, ignoring the filter
+        box) with pending suggestions; None when no other image has any."""
+        n = len(self._paths)
+        start = self._row.get(current, -1) if current is not None else -1
+        for k in range(1, n + 1):
+            row = (start + k) % n
+            st = self._states[row]
+            if st.pending > 0 and st.status != "error" and self._paths[row] != current:
+                return self._paths[row]
+        return None
+
     def counts(self) -> dict[str, int]:
         out = {k: 0 for k in STATUS_COLORS}
         for s in self._states:
@@ -184,6 +196,9 @@ class FileListPanel(QWidget):
             self.view.setCurrentIndex(idx)
             self.view.selectionModel().blockSignals(False)
             self.view.scrollTo(idx)
+
+    def next_with_pending(self, current: str | None) -> str | None:
+        return self.model.next_with_pending(current)
 
     def _on_view_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -1,6 +1,12 @@
-"""Layer panel: a table over the Document, top-most instance first, sharing the selection."""
+"""Layer panel: a table over the Document, top-most instance first, sharing the selection.
+
+Pending suggestions are shown in italics and orange, with their score; suggestions the review
+filter hides (below the threshold, duplicates) are left out, and Accept / Reject buttons act on
+the selected suggestions (app.review_controller connects them)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -12,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,12 +27,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.actions import icon
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
+from app.core.instance import Instance
 from app.selection import Selection
 
 
@@ -35,6 +44,7 @@ def tr(text: str) -> str:
 
 
 COL_CLASS, COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED = range(5)
+SUGGESTION_COLOR = QColor(251, 140, 0)
 
 
 class LayerTableModel(QAbstractTableModel):
@@ -50,13 +60,32 @@ class LayerTableModel(QAbstractTableModel):
         self.labels = LabelSet()
         self._ids: list[int] = []
         self._swatches: dict[tuple[int, int, int], QIcon] = {}
+        self._row_filter: Callable[[Instance], bool] | None = None
+        self._italic = QFont()
+        self._italic.setItalic(True)
+
+    def set_row_filter(self, row_filter: Callable[[Instance], bool] | None) -> None:
+        """Only instances passing `row_filter` get a row (the review filter hides suggestions)."""
+        self._row_filter = row_filter
+        self.refilter()
+
+    def refilter(self) -> None:
+        self.beginResetModel()
+        self._ids = self._rows()
+        self.endResetModel()
+
+    def _rows(self) -> list[int]:
+        if self.doc is None:
+            return []
+        keep = self._row_filter
+        return [i.id for i in reversed(self.doc.instances) if keep is None or keep(i)]
 
     def set_document(self, doc: Document | None, labels: LabelSet) -> None:
         if self.doc is not None:
             self.doc.changed.disconnect(self._on_document_changed)
         self.beginResetModel()
         self.doc, self.labels = doc, labels
-        self._ids = [i.id for i in reversed(doc.instances)] if doc else []
+        self._ids = self._rows()
         self.endResetModel()
         if doc is not None:
             doc.changed.connect(self._on_document_changed)
@@ -70,9 +99,7 @@ class LayerTableModel(QAbstractTableModel):
             return
         if change.kind is ChangeKind.STATUS:
             return
-        self.beginResetModel()
-        self._ids = [i.id for i in reversed(self.doc.instances)]
-        self.endResetModel()
+        self.refilter()
 
     def instance_id(self, row: int) -> int:
         return self._ids[row]
@@ -96,14 +123,16 @@ class LayerTableModel(QAbstractTableModel):
             return None
         inst = self.doc.get(self._ids[index.row()])
         col = index.column()
+        if inst.is_suggestion and role == Qt.FontRole:
+            return self._italic
+        if inst.is_suggestion and role == Qt.ForegroundRole and col in (COL_CLASS, COL_SOURCE, COL_SCORE):
+            return SUGGESTION_COLOR
         if col == COL_CLASS:
             if role == Qt.DisplayRole:
                 kind = tr("mask") if inst.is_raster else tr("polygon")
                 return f"{self.labels.name(inst.category_id)}  · {kind}"
             if role == Qt.DecorationRole:
                 return self._swatch(self.labels.color(inst.category_id))
-            if role == Qt.ForegroundRole and inst.is_suggestion:
-                return QColor(251, 140, 0)
         elif col == COL_SOURCE and role == Qt.DisplayRole:
             return inst.source + (tr(" (suggested)") if inst.is_suggestion else "")
         elif col == COL_SCORE and role == Qt.DisplayRole:
@@ -169,6 +198,9 @@ class LayerTableModel(QAbstractTableModel):
 class LayerPanel(QWidget):
     #: fill opacity 0..1, fill on, outline on
     style_changed = Signal(float, bool, bool)
+    #: the Accept / Reject buttons were pressed (they act on the selected suggestions)
+    accept_requested = Signal()
+    reject_requested = Signal()
 
     def __init__(self, selection: Selection) -> None:
         super().__init__()
@@ -201,12 +233,47 @@ class LayerPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
         layout.addWidget(self.view)
+        layout.addLayout(self._build_review_row())
         for w in (self.opacity.valueChanged, self.fill_box.toggled, self.outline_box.toggled):
             w.connect(self._on_style_controls_changed)
         self._syncing = False
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.selection.changed.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._on_selection_changed)
+        for sig in (self.selection.changed, self.model.modelReset, self.model.dataChanged):
+            sig.connect(self._update_review_buttons)
+        self._update_review_buttons()
+
+    def _build_review_row(self) -> QHBoxLayout:
+        self.accept_button = QToolButton(icon=icon("accept"), text=tr("Accept"))
+        self.accept_button.setToolTip(tr("Accept the selected suggestions (Y)"))
+        self.reject_button = QToolButton(icon=icon("reject"), text=tr("Reject"))
+        self.reject_button.setToolTip(tr("Reject the selected suggestions (N)"))
+        for button, signal in ((self.accept_button, self.accept_requested), (self.reject_button, self.reject_requested)):
+            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            button.clicked.connect(signal.emit)
+        self.pending_label = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.accept_button)
+        row.addWidget(self.reject_button)
+        row.addStretch(1)
+        row.addWidget(self.pending_label)
+        return row
+
+    def set_pending_counts(self, shown: int, total: int) -> None:
+        """Pending suggestions of the image: `shown` pass the review filter, `total` exist."""
+        if total == 0:
+            self.pending_label.setText("")
+        elif shown == total:
+            self.pending_label.setText(tr("pending: {n}").format(n=total))
+        else:
+            self.pending_label.setText(tr("pending: {shown} shown of {total}").format(shown=shown, total=total))
+
+    def _update_review_buttons(self, *_args) -> None:
+        doc = self.model.doc
+        any_suggestion = doc is not None and any(i in doc and doc.get(i).is_suggestion for i in self.selection.ordered)
+        self.accept_button.setEnabled(any_suggestion)
+        self.reject_button.setEnabled(any_suggestion)
 
     def _on_style_controls_changed(self, *_args) -> None:
         self.style_changed.emit(self.opacity.value() / 100, self.fill_box.isChecked(), self.outline_box.isChecked())
