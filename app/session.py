@@ -1,8 +1,10 @@
 """The open project: its store, classes, the documents opened this session, and autosave.
 
 Documents stay in memory once opened (with their undo stacks, owned by the main window), so
-switching away and back keeps undo history. Autosave is debounced: about a second after the
-last edit, and immediately on image switch and on quit.
+switching away and back keeps undo history. Autosave runs at most about a second after the
+first unsaved edit (not a second after the last one: continuous editing would postpone a pure
+debounce forever, and a crash would lose all of it), and immediately on image switch and on quit.
+tests/crash/test_kill.py checks this by SIGKILLing an editing process.
 """
 
 from __future__ import annotations
@@ -65,11 +67,17 @@ class ProjectSession(QObject):
         self.store.invalidate_index()
 
     def _on_document_changed(self, _change) -> None:
-        self._timer.start()  # restart: save about a second after the last edit
+        self._schedule_save()
 
     def _on_labels_changed(self, _cid: int) -> None:
         self._project_dirty = True
-        self._timer.start()
+        self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        # Never restart a running timer: every edit reaches the store within AUTOSAVE_DELAY_MS
+        # of itself, however long the user keeps editing.
+        if not self._timer.isActive():
+            self._timer.start()
 
     def save_all(self) -> bool:
         """Write every changed document (and project.json). False when something failed."""
