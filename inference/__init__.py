@@ -5,7 +5,7 @@ Public API:
     load_model(name, weights=None, device="auto", **options) -> Predictor
     Predictor.predict(images, score_threshold=0.3, max_detections=100, should_stop=None,
                       progress=None) -> list[Prediction]
-    Prediction (numpy-only result), errors (WeightsError and subclasses, Cancelled, ...).
+    Prediction (numpy-only result), SemanticPrediction (class map of a "semantic" model), errors (WeightsError and subclasses, Cancelled, ...).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from inference.errors import (
     WrongModelError,
 )
 from inference.registry import ModelInfo, get_model_info, list_models, load_model
-from inference.types import Prediction
+from inference.types import Prediction, SemanticPrediction
 from inference.weights import find_weights
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "InferenceError",
     "ModelInfo",
     "Prediction",
+    "SemanticPrediction",
     "UnknownModelError",
     "WeightsCorruptError",
     "WeightsError",

@@ -26,3 +26,12 @@ COCO_CATEGORIES: tuple[tuple[int, str], ...] = (
 #: YOLACT predicts a contiguous class index 0..79; entry c is that class's COCO category id
 #: (the inverse of the reference implementation's COCO_LABEL_MAP).
 COCO_CONTIGUOUS_TO_ID: tuple[int, ...] = tuple(cid for cid, _ in COCO_CATEGORIES)
+
+#: The 21 PASCAL VOC classes of torchvision's segmentation models, as (id, name): the id is the
+#: model's output channel, 0 is background. Names follow VOC's own spelling.
+VOC_CATEGORIES: tuple[tuple[int, str], ...] = (
+    (0, "background"), (1, "aeroplane"), (2, "bicycle"), (3, "bird"), (4, "boat"), (5, "bottle"),
+    (6, "bus"), (7, "car"), (8, "cat"), (9, "chair"), (10, "cow"), (11, "diningtable"), (12, "dog"),
+    (13, "horse"), (14, "motorbike"), (15, "person"), (16, "pottedplant"), (17, "sheep"),
+    (18, "sofa"), (19, "train"), (20, "tvmonitor"),
+)  # fmt: skip

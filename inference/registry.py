@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inference.categories import COCO_CATEGORIES
+from inference.categories import COCO_CATEGORIES, VOC_CATEGORIES
 from inference.errors import UnknownModelError
 
 if TYPE_CHECKING:
@@ -22,11 +22,12 @@ class ModelInfo:
     """What the app needs to list a model before loading it.
 
     name: registry key passed to `load_model`.
-    kind: "instance" (or "semantic" for future models).
+    kind: "instance" (`Predictor.predict` returns `Prediction`s) or "semantic" (returns
+        `SemanticPrediction`s: a class map per image).
     categories: (category id, name) pairs the model predicts.
     weights_files: file names accepted as this model's weights, searched in the weights folders.
     download_url: where the official file can be downloaded from (used only on request).
-    family: "maskrcnn" or "yolact".
+    family: "maskrcnn", "yolact" or "segmentation".
     """
 
     name: str
@@ -60,6 +61,18 @@ def _build_yolact(info: ModelInfo, weights: str | Path | None, device: Any, **op
     return load_yolact(
         info.name, info.weights_files, info.download_url, weights=weights, device=device, **options
     )
+
+
+def _build_semantic(arch: str) -> Builder:
+    def build(info: ModelInfo, weights: str | Path | None, device: Any, **options: Any) -> Predictor:
+        from inference.semantic import load_semantic
+
+        return load_semantic(
+            info.name, arch, info.categories, info.weights_files, info.download_url,
+            weights=weights, device=device, **options,
+        )  # fmt: skip
+
+    return build
 
 
 _TV = "https://download.pytorch.org/models/"
@@ -98,6 +111,21 @@ _REGISTRY: dict[str, tuple[ModelInfo, Builder]] = {
         _yolact_info("yolact_darknet53", "YOLACT DarkNet-53 550 (COCO)", "yolact-darknet53"), _build_yolact
     ),
     "yolact_im700": (_yolact_info("yolact_im700", "YOLACT ResNet-101 700 (COCO)", "yolact-im700"), _build_yolact),
+    "fcn_resnet50": (
+        ModelInfo(
+            "fcn_resnet50", "FCN ResNet-50 semantic (21 VOC classes)", "semantic", VOC_CATEGORIES,
+            ("fcn_resnet50_coco-1167a1af.pth",), _TV + "fcn_resnet50_coco-1167a1af.pth", "segmentation",
+        ),
+        _build_semantic("fcn"),
+    ),
+    "deeplabv3_resnet50": (
+        ModelInfo(
+            "deeplabv3_resnet50", "DeepLabV3 ResNet-50 semantic (21 VOC classes)", "semantic", VOC_CATEGORIES,
+            ("deeplabv3_resnet50_coco-cd0a2569.pth",), _TV + "deeplabv3_resnet50_coco-cd0a2569.pth",
+            "segmentation",
+        ),
+        _build_semantic("deeplabv3"),
+    ),
 }  # fmt: skip
 
 
@@ -130,6 +158,8 @@ def load_model(
         download_progress (callable(done_bytes, total_bytes)),
         on_fallback (callable(message)): called when a GPU OOM moves the model to the CPU.
         Mask R-CNN: min_size (800), max_size (1333) of torchvision's resize.
+        Semantic (FCN, DeepLabV3): min_size (520), max_size (2048), probabilities (False): also
+            return float16 (C, H, W) class probabilities.
         YOLACT: config (name of a YOLACT config, when the file name does not tell, e.g. a renamed
             im700 file), input_size (override the square input side; anchors keep their scales).
     Raises UnknownModelError, WeightsError subclasses, DeviceError.

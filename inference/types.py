@@ -118,3 +118,48 @@ def tight_crop(
     cols = np.flatnonzero(window.any(axis=0))
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     return np.ascontiguousarray(window[r0:r1, c0:c1]), (x0 + int(c0), y0 + int(r0))
+
+
+@dataclass
+class SemanticPrediction:
+    """Semantic segmentation of one image: a category id for every pixel.
+
+    class_map: (H, W) integer category ids at the original image resolution; uint8 when every
+        category id is below 256 (the VOC models: 0 = background, 1..20), else int32.
+    probabilities: None (the default: a 21-class float map of a 24 MP image would take 1 GB), or
+        float16 (C, H, W) per-class probabilities, channel c belonging to `categories[c]`.
+    categories: ((id, name), ...) of the model, in channel order.
+    image_size: (H, W) of the original image.
+    model: registry name of the model that produced it.
+    """
+
+    class_map: np.ndarray
+    categories: tuple[tuple[int, str], ...]
+    image_size: tuple[int, int]
+    model: str
+    probabilities: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.image_size = (int(self.image_size[0]), int(self.image_size[1]))
+        self.categories = tuple((int(i), str(n)) for i, n in self.categories)
+        if self.class_map.ndim != 2 or self.class_map.shape != self.image_size:
+            raise ValueError(f"class_map must have shape {self.image_size}, got {self.class_map.shape}")
+        if not np.issubdtype(self.class_map.dtype, np.integer):
+            raise ValueError(f"class_map must hold integer ids, got {self.class_map.dtype}")
+        if self.probabilities is not None:
+            expected = (len(self.categories), *self.image_size)
+            if self.probabilities.shape != expected:
+                raise ValueError(f"probabilities must have shape {expected}, got {self.probabilities.shape}")
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Category id -> name."""
+        return dict(self.categories)
+
+    def present_ids(self) -> list[int]:
+        """The category ids that label at least one pixel, ascending."""
+        return [int(v) for v in np.unique(self.class_map)]
+
+    def area(self, category_id: int) -> int:
+        """Number of pixels labelled `category_id`."""
+        return int(np.count_nonzero(self.class_map == category_id))

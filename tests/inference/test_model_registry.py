@@ -23,6 +23,7 @@ NAMES = [
     "yolact_darknet53",
     "yolact_im700",
 ]
+SEMANTIC_NAMES = ["fcn_resnet50", "deeplabv3_resnet50"]
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_import_and_list_models_do_not_import_torch() -> None:
     code = (
         "import sys, inference\n"
         "models = inference.list_models()\n"
-        "assert len(models) == 6, models\n"
+        "assert len(models) == 8, models\n"
         "bad = [m for m in ('torch', 'torchvision', 'PySide6', 'app') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
@@ -49,9 +50,9 @@ def test_import_and_list_models_do_not_import_torch() -> None:
 
 def test_list_models() -> None:
     infos = inference.list_models()
-    assert [m.name for m in infos] == NAMES
-    for info in infos:
-        assert info.kind == "instance"
+    assert [m.name for m in infos] == NAMES + SEMANTIC_NAMES
+    assert [m.kind for m in infos] == ["instance"] * len(NAMES) + ["semantic"] * len(SEMANTIC_NAMES)
+    for info in infos[: len(NAMES)]:
         assert info.categories == COCO_CATEGORIES
         assert info.weights_files and all(f.endswith(".pth") for f in info.weights_files)
     assert inference.get_model_info("yolact_im700").weights_files == ("yolact_im700_54_800000.pth",)
