@@ -10,6 +10,7 @@ expanded result is identical to torchvision's output thresholded at > 0.5.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import torch.nn.functional as F
 from torchvision.models.detection import MaskRCNN
 from torchvision.models.detection.image_list import ImageList
 
-from inference.errors import ClassCountError
-from inference.predictor import Predictor, windows_to_numpy
+from inference.device import autocast, is_out_of_memory
+from inference.errors import ClassCountError, DeviceFallbackWarning
+from inference.predictor import Predictor, check_images, windows_to_numpy
 from inference.types import Prediction, tight_crop
 from inference.weights import (
     DownloadProgress,
@@ -189,6 +191,92 @@ class MaskRCNNPredictor(Predictor):
                 )
             )
         return preds
+
+    # ---- box prompts (Auto-Edit) ----------------------------------------------------------
+    def masks_for_boxes(
+        self,
+        image: np.ndarray,
+        boxes: np.ndarray | Sequence[Sequence[float]],
+        category_ids: np.ndarray | Sequence[int] | None = None,
+    ) -> Prediction:
+        """Masks for user-drawn boxes: the RoI heads run on the given boxes instead of proposals.
+
+        image: RGB uint8 (H, W, 3). boxes: float (K, 4) x1, y1, x2, y2 in image pixels (pixel
+        corners, see inference.types); they are clipped to the image and each must keep a
+        positive width and height. category_ids: optional (K,) dataset category ids (label k is
+        category id k) forcing the mask channel; by default the box head's best non-background
+        class is used. Returns a Prediction with one entry per box, in input order (not sorted):
+        boxes are the clipped input boxes, scores the box head's softmax probability of the
+        chosen class, masks pasted as torchvision does (so a mask may spill at most ~1 pixel past
+        its box), thresholded at > MASK_THRESHOLD and cropped tight (possibly empty). The
+        backbone runs once for all boxes. On CUDA out-of-memory the model moves to the CPU
+        (DeviceFallbackWarning) and the call is retried there.
+        """
+        check_images([image])
+        h, w = image.shape[:2]
+        arr = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        if not np.isfinite(arr).all():
+            raise ValueError("boxes must be finite")
+        arr = np.clip(arr, 0.0, [w, h, w, h]).astype(np.float32)
+        if ((arr[:, 2] <= arr[:, 0]) | (arr[:, 3] <= arr[:, 1])).any():
+            raise ValueError("every box needs x2 > x1 and y2 > y1 inside the image")
+        num_classes = int(self.model.roi_heads.box_predictor.cls_score.out_features)
+        labels = None
+        if category_ids is not None:
+            labels = np.asarray(category_ids, dtype=np.int64).reshape(-1)
+            if len(labels) != len(arr) or ((labels < 1) | (labels >= num_classes)).any():
+                raise ValueError(f"category_ids must be {len(arr)} ids in 1..{num_classes - 1}")
+        if len(arr) == 0:
+            return Prediction.empty((h, w), self.name)
+        try:
+            return self._masks_for_boxes(image, arr, labels)
+        except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
+            if not is_out_of_memory(exc) or self.device.type == "cpu":
+                raise
+        message = f"{self.name}: the GPU ran out of memory; continuing on the CPU (slower)."
+        warnings.warn(message, DeviceFallbackWarning, stacklevel=2)
+        if self.on_fallback is not None:
+            self.on_fallback(message)
+        self.to("cpu")
+        return self._masks_for_boxes(image, arr, labels)
+
+    def _masks_for_boxes(self, image: np.ndarray, boxes: np.ndarray, labels: np.ndarray | None) -> Prediction:
+        from torchvision.models.detection.transform import resize_boxes
+
+        heads = self.model.roi_heads
+        original = image.shape[:2]
+        with torch.inference_mode():
+            image_list, _ = self._preprocess([image])
+            resized = tuple(image_list.image_sizes[0])
+            user_boxes = torch.from_numpy(boxes).to(self.device)
+            # The same float32 ratios as GeneralizedRCNNTransform uses for training targets.
+            net_boxes = [resize_boxes(user_boxes, original, resized)]
+            with autocast(self.device, self.fp16):
+                features = self.model.backbone(image_list.tensors)
+                box_features = heads.box_head(heads.box_roi_pool(features, net_boxes, image_list.image_sizes))
+                class_logits, _ = heads.box_predictor(box_features)
+                probs = F.softmax(class_logits.float(), dim=-1)
+                if labels is None:
+                    chosen = probs[:, 1:].argmax(dim=1) + 1  # 0 is background
+                else:
+                    chosen = torch.from_numpy(labels).to(self.device)
+                rows = torch.arange(len(chosen), device=self.device)
+                scores = probs[rows, chosen]
+                mask_features = heads.mask_head(heads.mask_roi_pool(features, net_boxes, image_list.image_sizes))
+                mask_logits = heads.mask_predictor(mask_features)
+            mask_probs = mask_logits[rows, chosen].float().sigmoid()[:, None]
+            # Paste with the user's own (clipped) boxes, not a resized round trip of them.
+            windows = paste_masks_in_windows(mask_probs, user_boxes, original)
+        crops = [tight_crop(win, x0, y0, boxes[i], original) for i, (win, (x0, y0)) in enumerate(windows)]
+        return Prediction(
+            boxes=boxes,
+            scores=scores.cpu().numpy(),
+            category_ids=chosen.cpu().numpy(),
+            masks=[c for c, _ in crops],
+            mask_offsets=np.array([o for _, o in crops], dtype=np.int64).reshape(-1, 2),
+            image_size=original,
+            model=self.name,
+        )
 
 
 def load_maskrcnn(
