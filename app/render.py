@@ -136,11 +136,14 @@ def _paint_instance(
         region[sub] = _premultiplied(color, fill_alpha)
     if style.outline or selected:
         edge = _edges(sub)
-        if suggestion:  # dashed: every other run of 4 screen pixels along the diagonal
+        if suggestion:
+            # Dashed: runs of 4 screen pixels along the diagonal alternate between the colour
+            # and a dark translucent gap, so the outline reads on light and dark images alike.
             yy, xx = np.nonzero(edge)
-            keep = ((yy + r0 + xx + c0) // 4) % 2 == 0
+            on = ((yy + r0 + xx + c0) // 4) % 2 == 0
+            region[yy[~on], xx[~on]] = _premultiplied((0, 0, 0), 0.55)
             edge = np.zeros_like(edge)
-            edge[yy[keep], xx[keep]] = True
+            edge[yy[on], xx[on]] = True
         region[edge] = _premultiplied((255, 255, 255) if selected else color, 1.0)
 
 

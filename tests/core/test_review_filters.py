@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.ai.review import below_threshold_ids, duplicate_ids, pending_ids, review_order, visible_suggestions
+from app.ai.review import (
+    below_threshold_ids,
+    duplicate_ids,
+    pending_ids,
+    review_order,
+    visible_suggestions,
+)
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance, InstanceState

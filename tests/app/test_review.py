@@ -1,0 +1,280 @@
+"""Suggestion review: accept, reject, undo/redo, accept all, reject the rest, the live threshold,
+duplicate hiding, keyboard review, layer panel buttons, file list counts, provenance on disk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QUndoStack
+
+from app.canvas import Canvas
+from app.core.categories import LabelSet
+from app.core.document import Document
+from app.core.geometry import RasterGeometry
+from app.core.instance import Instance, InstanceState
+from app.formats.store import ProjectStore
+from app.panels.file_list import FileListPanel, FileState
+from app.panels.layer_panel import LayerPanel
+from app.render import score_tags
+from app.review_controller import REVIEW_ACTIONS, ReviewController
+from app.selection import Selection
+
+pytestmark = pytest.mark.gui
+
+
+def square(x: int, y: int, size: int = 10) -> RasterGeometry:
+    return RasterGeometry(np.ones((size, size), bool), x, y)
+
+
+class Rig:
+    """A controller over real widgets (canvas, layer panel, file list) and one undo stack."""
+
+    def __init__(self, qtbot) -> None:
+        self.doc = Document("b.jpg", 200, 100)
+        self.labels = LabelSet.from_names(["person", "car"])
+        self.man = self._add(square(10, 10), None, InstanceState.ACCEPTED)  # a person
+        self.dup = self._add(square(11, 10), 0.97)  # IoU 0.82 with it: a hidden duplicate
+        self.hi = self._add(square(40, 40), 0.9)
+        self.mid = self._add(square(70, 40), 0.6)
+        self.lo = self._add(square(100, 40), 0.3)
+        self.stack = QUndoStack()
+        self.selection = Selection()
+        self.messages: list[str] = []
+        self.canvas = Canvas()
+        self.canvas.resize(400, 200)
+        self.canvas.set_document(self.doc, self.labels)
+        self.layers = LayerPanel(self.selection)
+        self.layers.model.set_document(self.doc, self.labels)
+        self.files = FileListPanel()
+        self.files.model.set_files(
+            ["a.jpg", "b.jpg", "c.jpg", "d.jpg"],
+            {"b.jpg": FileState("in_progress", 4), "d.jpg": FileState("new", 2), "c.jpg": FileState("done", 0)},
+        )
+        self.shown: list[str] = []
+        for w in (self.canvas, self.layers, self.files):
+            qtbot.addWidget(w)
+        self.review = ReviewController(
+            document=lambda: self.doc, push=self.stack.push, selection=self.selection, canvas=self.canvas,
+            message=self.messages.append, files=self.files, current=lambda: "b.jpg", show_image=self.shown.append,
+        )
+        self.review.attach_layer_panel(self.layers)
+        self.review.set_document(self.doc, "b.jpg")
+
+    def _add(self, geom, score, state=InstanceState.SUGGESTED) -> int:
+        iid = self.doc.new_id()
+        source = "manual" if state is InstanceState.ACCEPTED else "maskrcnn"
+        prov = {} if state is InstanceState.ACCEPTED else {"model": "maskrcnn_r50", "weights": "coco"}
+        self.doc.add(Instance(iid, 1, geom, source=source, score=score, state=state, provenance=prov))
+        return iid
+
+    def states(self) -> dict[int, str]:
+        return {i.id: i.state.value for i in self.doc}
+
+    def rows(self) -> set[int]:
+        m = self.layers.model
+        return {m.instance_id(r) for r in range(m.rowCount())}
+
+
+@pytest.fixture
+def rig(qtbot) -> Rig:
+    return Rig(qtbot)
+
+
+def test_accept_keeps_provenance_and_undo_redo(rig):
+    rig.selection.set([rig.mid])
+    rig.review.accept_selected()
+    inst = rig.doc.get(rig.mid)
+    assert inst.state is InstanceState.ACCEPTED
+    assert (inst.source, inst.score) == ("maskrcnn", 0.6)
+    assert inst.provenance["model"] == "maskrcnn_r50" and inst.provenance["weights"] == "coco"
+    assert inst.provenance["score"] == 0.6
+    stamp = inst.provenance["accepted_at"]
+    assert rig.stack.count() == 1
+    rig.stack.undo()
+    inst = rig.doc.get(rig.mid)
+    assert inst.is_suggestion and "accepted_at" not in inst.provenance and "score" not in inst.provenance
+    rig.stack.redo()
+    assert rig.doc.get(rig.mid).provenance["accepted_at"] == stamp
+
+
+def test_reject_removes_and_undo_restores_z_order(rig):
+    order = [i.id for i in rig.doc]
+    rig.selection.set([rig.hi, rig.mid])
+    rig.review.reject_selected()
+    assert rig.hi not in rig.doc and rig.mid not in rig.doc
+    assert rig.stack.count() == 1  # a batch is one step
+    rig.stack.undo()
+    assert [i.id for i in rig.doc] == order
+    assert rig.doc.get(rig.hi).is_suggestion
+
+
+def test_accept_all_takes_shown_suggestions_only_in_one_step(rig):
+    rig.review.accept_all()
+    states = rig.states()
+    assert states[rig.hi] == states[rig.mid] == "accepted"
+    assert states[rig.lo] == "suggested"  # below 0.5
+    assert states[rig.dup] == "suggested"  # hidden duplicate
+    assert rig.stack.count() == 1
+    rig.stack.undo()
+    assert rig.doc.pending_count() == 4
+
+
+def test_reject_rest_removes_below_threshold_and_duplicates(rig):
+    order = [i.id for i in rig.doc]
+    rig.review.reject_rest()
+    assert {i.id for i in rig.doc} == {rig.man, rig.hi, rig.mid}
+    rig.review.accept_all()
+    assert rig.doc.pending_count() == 0
+    assert rig.stack.count() == 2
+    rig.stack.undo()
+    rig.stack.undo()
+    assert [i.id for i in rig.doc] == order
+
+
+def test_threshold_refilters_live_without_touching_the_document(rig, qtbot):
+    revision = rig.doc.revision
+    assert rig.review.visible_ids() == {rig.hi, rig.mid}
+    assert rig.rows() == {rig.man, rig.hi, rig.mid}
+    assert rig.canvas.hit(72, 45) == rig.mid
+    with qtbot.waitSignal(rig.review.filter_changed):
+        rig.review.set_threshold(0.8)
+    assert rig.review.visible_ids() == {rig.hi}
+    assert rig.rows() == {rig.man, rig.hi}
+    assert rig.canvas.hit(72, 45) is None  # hidden suggestions cannot be clicked
+    assert rig.canvas.hit(15, 15) == rig.man  # accepted instances are never filtered
+    tags = score_tags(rig.doc, rig.labels, rig.canvas.view, (rig.canvas.width(), rig.canvas.height()), rig.canvas.style, visible_filter=rig.canvas.visible_filter)
+    assert [t.text for t in tags] == ["person 0.90"]
+    rig.review.set_threshold(0.1)
+    assert rig.review.visible_ids() == {rig.hi, rig.mid, rig.lo}
+    assert rig.canvas.hit(105, 45) == rig.lo
+    assert rig.doc.revision == revision and rig.stack.count() == 0
+    assert rig.layers.pending_label.text() == "pending: 3 shown of 4"
+
+
+def test_threshold_hides_the_overlay_pixels_of_filtered_suggestions(rig):
+    canvas = rig.canvas
+    canvas.fit()
+
+    def alpha_at(x: float, y: float) -> int:
+        canvas.invalidate_overlay()
+        sx, sy = canvas.view.to_screen(x, y)
+        return int(canvas._ensure_overlay().pixelColor(int(sx), int(sy)).alpha())
+
+    assert alpha_at(75, 45) > 0
+    rig.review.set_threshold(0.7)
+    assert alpha_at(75, 45) == 0
+
+
+def test_duplicates_hidden_by_default_and_can_be_shown(rig):
+    assert rig.dup not in rig.review.visible_ids()
+    rig.review.set_hide_duplicates(False)
+    assert rig.dup in rig.review.visible_ids() and rig.dup in rig.rows()
+    assert rig.review.pending_ids()[0] == rig.dup  # highest score first
+
+
+def test_keyboard_review_walks_the_queue(rig):
+    rig.canvas.zoom_to(4.0)
+    rig.review.next_suggestion()
+    assert rig.selection.ordered == (rig.hi,)
+    x0, y0, x1, y1 = rig.doc.get(rig.hi).bbox()
+    cx, cy = rig.canvas.view.to_screen((x0 + x1) / 2, (y0 + y1) / 2)
+    assert abs(cx - rig.canvas.width() / 2) < 1 and abs(cy - rig.canvas.height() / 2) < 1  # centred
+    rig.review.accept_selected()  # Y: accepts it, moves on to the next one
+    assert rig.doc.get(rig.hi).state is InstanceState.ACCEPTED
+    assert rig.selection.ordered == (rig.mid,)
+    rig.review.reject_selected()  # N
+    assert rig.mid not in rig.doc
+    assert rig.selection.ordered == ()  # the queue (score >= 0.5) is empty
+    rig.review.accept_selected()
+    assert rig.messages[-1] == "No suggestion selected."
+    assert rig.stack.count() == 2
+
+
+def test_nothing_selected_acts_on_the_first_in_queue_and_accepted_selection_does_nothing(rig):
+    rig.review.accept_selected()
+    assert rig.doc.get(rig.hi).state is InstanceState.ACCEPTED
+    rig.selection.set([rig.man])
+    rig.review.reject_selected()
+    assert rig.stack.count() == 1 and rig.man in rig.doc
+
+
+def test_layer_panel_buttons(rig, qtbot):
+    assert not rig.layers.accept_button.isEnabled()
+    rig.selection.set([rig.man])
+    assert not rig.layers.accept_button.isEnabled()
+    rig.selection.set([rig.man, rig.mid])
+    assert rig.layers.accept_button.isEnabled() and rig.layers.reject_button.isEnabled()
+    rig.layers.accept_button.click()
+    assert rig.doc.get(rig.mid).state is InstanceState.ACCEPTED
+    assert rig.doc.get(rig.man).state is InstanceState.ACCEPTED
+    rig.selection.set([rig.hi])
+    rig.layers.reject_button.click()
+    assert rig.hi not in rig.doc
+
+
+def test_file_list_counts_follow_review_and_undo(rig):
+    model = rig.files.model
+    rig.review.set_document(rig.doc, "b.jpg")
+    rig.selection.set([rig.hi])
+    rig.review.reject_selected()
+    assert model.state("b.jpg").pending == 3
+    rig.review.accept_all()
+    assert model.state("b.jpg").pending == 2
+    rig.stack.undo()
+    rig.stack.undo()
+    assert model.state("b.jpg").pending == 4
+
+
+def test_next_image_with_pending(rig):
+    rig.review.next_image_with_pending()
+    assert rig.shown == ["d.jpg"]
+    assert rig.files.next_with_pending("d.jpg") == "b.jpg"  # wraps around
+    rig.files.model.update_state("d.jpg", pending=0)
+    assert rig.files.next_with_pending("b.jpg") is None
+    rig.review.next_image_with_pending()
+    assert rig.shown == ["d.jpg"] and "No other image" in rig.messages[-1]
+
+
+def test_provenance_survives_a_store_round_trip(rig, tmp_path):
+    rig.selection.set([rig.hi])
+    rig.review.accept_selected()
+    store = ProjectStore(tmp_path)
+    store.save_document(rig.doc)
+    assert store.index()["b.jpg"].pending == 3
+    loaded = ProjectStore(tmp_path).load_document("b.jpg", 200, 100).document
+    inst = loaded.get(rig.hi)
+    assert inst.state is InstanceState.ACCEPTED and (inst.source, inst.score) == ("maskrcnn", 0.9)
+    assert inst.provenance == rig.doc.get(rig.hi).provenance
+    assert {"model", "score", "accepted_at", "weights"} <= set(inst.provenance)
+    assert loaded.get(rig.lo).is_suggestion
+
+
+def test_canvas_paints_score_tags(rig):
+    rig.canvas.fit()
+    rig.canvas.show()
+    size = (rig.canvas.width(), rig.canvas.height())
+    tags = score_tags(rig.doc, rig.labels, rig.canvas.view, size, rig.canvas.style, visible_filter=rig.canvas.visible_filter)
+    assert {t.text for t in tags} == {"person 0.90", "person 0.60"}
+    with_tags = rig.canvas.grab().toImage()
+    rig.canvas.style.score_tags = False
+    without = rig.canvas.grab().toImage()
+    tag = next(t for t in tags if t.text == "person 0.90")
+    # The tag sits just above the box's top-left corner: a class-coloured edge, then white text.
+    y = int(tag.y) - 6
+    edge = with_tags.pixelColor(int(tag.x) + 1, y)
+    assert (edge.red(), edge.green(), edge.blue()) == rig.labels.color(1)
+    text_row = [with_tags.pixelColor(x, y) for x in range(int(tag.x) + 6, int(tag.x) + 40)]
+    assert max(c.lightness() for c in text_row) > 150
+    assert [without.pixelColor(x, y) for x in range(int(tag.x) + 6, int(tag.x) + 40)] != text_row
+
+
+def test_review_shortcuts_do_not_clash_with_the_window_actions():
+    from app.actions import ACTIONS
+
+    taken = {s.upper() for spec in ACTIONS for s in spec.shortcuts}
+    ours = [s.upper() for spec in REVIEW_ACTIONS for s in spec.shortcuts]
+    assert len(ours) == len(set(ours))
+    assert not taken & set(ours) and "I" not in ours
+    assert {spec.key for spec in REVIEW_ACTIONS}.isdisjoint(spec.key for spec in ACTIONS)
+    assert all(spec.slot.startswith("review.") for spec in REVIEW_ACTIONS)
+    assert all(hasattr(ReviewController, spec.slot.split(".")[1]) for spec in REVIEW_ACTIONS)
