@@ -1,32 +1,56 @@
-"""Entry point: `maskpilot [FOLDER]`, `python -m app [FOLDER]`, `python -m app --sample`."""
+"""Entry point: `maskpilot [FOLDER]`, `python -m app [FOLDER]`, `python -m app --sample`.
+
+`--self-test` checks an installation (used on the PyInstaller bundle): it opens the generated
+sample folder offscreen, waits until an image is decoded and shown, and exits 0, or nonzero with
+the reason on stderr (missing resources, an unhandled error, or no image within the timeout).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+
+SELF_TEST_TIMEOUT_S = 60
+
+log = logging.getLogger("maskpilot")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="maskpilot", description="Segmentation labeling with model suggestions.")
     p.add_argument("folder", nargs="?", help="image folder to open")
     p.add_argument("--sample", action="store_true", help="open the generated sample folder")
-    p.add_argument("--debug", action="store_true", help="verbose logging")
+    p.add_argument("--debug", action="store_true", help="verbose logging (DEBUG level, also on stderr)")
+    p.add_argument("--self-test", action="store_true",
+                   help="open the sample folder offscreen, load one image, exit 0 when it worked")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        # Must be set before the QApplication exists; the dialog would block an unattended run.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["MASKPILOT_NO_CRASH_DIALOG"] = "1"
     from PySide6.QtGui import QImageReader
     from PySide6.QtWidgets import QApplication
 
+    from app import crash_handler
     from app.main_window import MainWindow
 
+    log_path = crash_handler.setup_logging(args.debug)
     QImageReader.setAllocationLimit(0)  # we decode with OpenCV; Qt must not refuse big images either
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MaskPilot")
     app.setOrganizationName("MaskPilot")
     window = MainWindow()
+    handler = crash_handler.install(lambda: window, log_path=log_path)
+    log.info("MaskPilot starting (frozen=%s, debug=%s)", getattr(sys, "frozen", False), args.debug)
+    log.debug("Arguments: %s; log file %s", vars(args), log_path)
     window.show()
+    if args.self_test:
+        return _self_test(app, window, handler)
     folder = args.folder
     if args.sample or (folder is None and not window.recent_folders()):
         from app.sample import ensure_sample_folder
@@ -36,6 +60,49 @@ def main(argv: list[str] | None = None) -> int:
         folder = window.recent_folders()[0]
     window.open_folder(folder)
     return app.exec()
+
+
+def _self_test(app, window, handler) -> int:
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from app.paths import resource_path
+    from app.sample import ensure_sample_folder
+
+    for rel in (("classes", "coco_things.json"), ("icons", "app.svg")):
+        if not resource_path(*rel).is_file():
+            print(f"self-test: resource missing: {resource_path(*rel)}", file=sys.stderr)
+            return 3
+    folder = ensure_sample_folder()
+    if not window.open_folder(str(folder)):
+        print(f"self-test: could not open {folder}", file=sys.stderr)
+        return 4
+    deadline = time.monotonic() + SELF_TEST_TIMEOUT_S
+    result: list[int] = []
+
+    def check() -> None:
+        if handler.handled:
+            print("self-test: an unhandled error occurred (see the log)", file=sys.stderr)
+            result.append(2)
+        elif window.canvas.image is not None and window.document is not None:
+            image = window.canvas.image
+            print(f"self-test: ok, {window.current} {image.width}x{image.height}, "
+                  f"{len(window.document)} instance(s)", flush=True)
+            result.append(0)
+        elif time.monotonic() > deadline:
+            print(f"self-test: no image shown within {SELF_TEST_TIMEOUT_S} s", file=sys.stderr)
+            result.append(1)
+        if result:
+            window.close()
+            app.exit(result[0])
+        else:
+            QTimer.singleShot(50, check)
+
+    QTimer.singleShot(0, check)
+    app.exec()
+    handler.uninstall()
+    return result[0] if result else 1
 
 
 if __name__ == "__main__":

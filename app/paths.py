@@ -22,3 +22,9 @@ def user_data_dir() -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "MaskPilot"
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "maskpilot"
+
+
+def log_dir() -> Path:
+    """Per-user log folder: `logs/` in the user data folder (so MASKPILOT_DATA_DIR moves it too).
+    Created on first use by app.crash_handler.setup_logging."""
+    return user_data_dir() / "logs"
