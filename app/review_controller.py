@@ -50,7 +50,7 @@ REVIEW_ACTIONS: tuple[ActionSpec, ...] = (
                tip="Reject the selected suggestions (or the next one in the queue)"),
     ActionSpec("review_accept_all", "Accept All &Above Threshold", "review.accept_all", "ai", ("Shift+Y",)),
     ActionSpec("review_reject_rest", "Reject the Res&t", "review.reject_rest", "ai", ("Shift+N",),
-               tip="Remove every suggestion below the threshold, and hidden duplicates"),
+               tip="Remove every suggestion still pending on this image, shown or not"),
     ActionSpec("review_next", "Ne&xt Suggestion", "review.next_suggestion", "ai", (".",)),
     ActionSpec("review_prev", "Pre&vious Suggestion", "review.prev_suggestion", "ai", (",",)),
     ActionSpec("review_next_image", "Next Image With &Pending Suggestions", "review.next_image_with_pending",
@@ -239,17 +239,18 @@ class ReviewController(QObject):
         self._message(tr("Accepted %n suggestion(s).", len(ids)))
 
     def reject_rest(self) -> None:
-        """Remove every suggestion accept_all would not accept (below the threshold, hidden
-        duplicates); after accept_all that is every remaining suggestion. Locked ones stay."""
+        """Remove every suggestion still pending, shown or not (below the threshold, hidden
+        duplicates, shown ones not accepted): it finishes the review of the image, e.g. after
+        accept_all or after accepting some one by one. Locked ones stay. One undo step."""
         doc = self._doc_now()
         if doc is None:
             return
-        ids = [i for i in review.below_threshold_ids(doc, self.threshold, self.hide_duplicates) if not doc.get(i).locked]
+        ids = [i for i in review.remaining_ids(doc) if not doc.get(i).locked]
         if not ids:
-            self._message(tr("No suggestions below the threshold."))
+            self._message(tr("No pending suggestions."))
             return
         self.selection.set([i for i in self.selection.ordered if i not in ids])
-        self._push(RejectSuggestions(doc, ids, tr("Reject %n suggestion(s) below the threshold", len(ids))))
+        self._push(RejectSuggestions(doc, ids, tr("Reject %n remaining suggestion(s)", len(ids))))
         self._message(tr("Rejected %n suggestion(s).", len(ids)))
 
     # ---- navigation --------------------------------------------------------------------------

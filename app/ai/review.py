@@ -8,9 +8,11 @@ one image is the set of suggestions that are
 - not a duplicate of an accepted instance, unless duplicates are shown: a duplicate has the same
   class as some accepted instance and a mask IoU above `iou` (0.8) with it.
 
-"Accept all" accepts exactly `pending_ids`; "reject the rest" removes `below_threshold_ids`,
-which is every other suggestion: those below the threshold AND the hidden duplicates, so that
-"accept all, then reject the rest" leaves no pending suggestion behind.
+"Accept all" accepts exactly `pending_ids`. "Reject the rest" removes `remaining_ids`: every
+suggestion still pending, shown or not (below the threshold, hidden duplicates, and shown ones
+the user did not accept), so that after reviewing some one by one, or after "accept all", one
+key finishes the image with no pending suggestion left. `below_threshold_ids` is the part of
+that which is not shown.
 """
 
 from __future__ import annotations
@@ -129,7 +131,12 @@ def below_threshold_ids(
     iou: float = DUPLICATE_IOU,
     raster: RasterOf | None = None,
 ) -> list[int]:
-    """The suggestions "reject the rest" removes: every suggestion that `pending_ids` leaves out
-    (below the threshold, or a hidden duplicate), in z-order (bottom first)."""
+    """The suggestions not shown, that "accept all" leaves out (below the threshold, or a hidden
+    duplicate), in z-order (bottom first)."""
     keep = visible_suggestions(doc, threshold, hide_duplicates, iou, raster)
     return [i.id for i in doc if i.is_suggestion and i.id not in keep]
+
+
+def remaining_ids(doc: Document) -> list[int]:
+    """What "reject the rest" removes: every pending suggestion, in z-order (bottom first)."""
+    return [i.id for i in doc if i.is_suggestion]

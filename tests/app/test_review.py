@@ -119,16 +119,26 @@ def test_accept_all_takes_shown_suggestions_only_in_one_step(rig):
     assert rig.doc.pending_count() == 4
 
 
-def test_reject_rest_removes_below_threshold_and_duplicates(rig):
+def test_reject_rest_after_accept_all_leaves_no_pending_suggestion(rig):
     order = [i.id for i in rig.doc]
+    rig.review.accept_all()
     rig.review.reject_rest()
     assert {i.id for i in rig.doc} == {rig.man, rig.hi, rig.mid}
-    rig.review.accept_all()
     assert rig.doc.pending_count() == 0
     assert rig.stack.count() == 2
     rig.stack.undo()
+    assert [i.id for i in rig.doc] == order and rig.doc.pending_count() == 2
     rig.stack.undo()
-    assert [i.id for i in rig.doc] == order
+    assert rig.doc.pending_count() == 4
+
+
+def test_reject_rest_removes_shown_and_hidden_but_not_locked_suggestions(rig):
+    rig.selection.set([rig.hi])
+    rig.review.accept_selected()
+    rig.doc.set_fields(rig.lo, locked=True)
+    rig.review.reject_rest()
+    assert {i.id for i in rig.doc} == {rig.man, rig.hi, rig.lo}
+    assert rig.files.model.state("b.jpg").pending == 1
 
 
 def test_threshold_refilters_live_without_touching_the_document(rig, qtbot):

@@ -9,6 +9,7 @@ from app.ai.review import (
     below_threshold_ids,
     duplicate_ids,
     pending_ids,
+    remaining_ids,
     review_order,
     visible_suggestions,
 )
@@ -86,6 +87,7 @@ def test_pending_is_review_order_and_rest_is_its_complement():
     assert pending_ids(doc, 0.5, hide_duplicates=False) == [dup, top, tie, mid]
     assert below_threshold_ids(doc, 0.5, hide_duplicates=False) == [low]
     assert review_order(doc, {low, top}) == [top, low]
+    assert remaining_ids(doc) == [dup, mid, top, low, tie]
 
 
 @pytest.mark.parametrize("seed", range(6))
