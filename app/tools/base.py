@@ -3,6 +3,7 @@ coordinates, so tools (and their tests) never touch QMouseEvent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Flag, auto
 from typing import TYPE_CHECKING
@@ -78,11 +79,15 @@ class ToolContext:
     puts an edit on the current image's undo stack (and applies it); selection is the shared
     Selection; current_category() -> int is the class for new instances; hit(x, y) -> top-most
     instance id under an image point or None; repaint() asks the canvas for a redraw (tool
-    overlays); view_scale() -> current zoom (1.0 = 100 %); message(text) shows a status message.
+    overlays); view_scale() -> current zoom (1.0 = 100 %); message(text) shows a status message;
+    segment_box((x0, y0, x1, y1)) -> bool, when given, asks the AI controller to segment an image
+    box in the background (True: the request was taken and its result will arrive as an undoable
+    AddInstance; False: no box-capable model is loaded).
     """
 
     def __init__(self, document, image, push, selection, current_category, hit, repaint=lambda: None,
-                 view_scale=lambda: 1.0, message=lambda text: None) -> None:
+                 view_scale=lambda: 1.0, message=lambda text: None,
+                 segment_box: Callable[[tuple[float, float, float, float]], bool] | None = None) -> None:
         self.document = document
         self.image = image
         self.push = push
@@ -92,3 +97,4 @@ class ToolContext:
         self.repaint = repaint
         self.view_scale = view_scale
         self.message = message
+        self.segment_box = segment_box

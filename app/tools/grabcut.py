@@ -93,21 +93,27 @@ class GrabCutTool(Tool):
             return None
         return (x0, y0, x1, y1)
 
-    def _segment(self, box: Box) -> None:
+    def _segment(self, box: Box) -> bool:
+        """GrabCut the box into a new selected instance; True when one was added."""
         doc, image = self.context.document(), self.context.image()
         category = self.context.current_category()
         if doc is None or image is None:
-            return
+            return False
         if category is None:
             self.context.message(tr("Choose a class for the new instance first."))
-            return
+            return False
         region = grabcut_box(image, box, self.iterations)
         if region.is_empty():
             self.context.message(tr("GrabCut found no object in the box."))
-            return
-        inst = Instance(doc.new_id(), int(category), region, provenance={"tool": "grabcut"})
+            return False
+        inst = Instance(doc.new_id(), int(category), region, provenance=self._provenance())
         self.context.push(AddInstance(doc, inst, text=tr("GrabCut")))
         self.context.selection.set([inst.id])
+        return True
+
+    def _provenance(self) -> dict:
+        """Stored with the new instance (subclasses that fall back to GrabCut say so)."""
+        return {"tool": "grabcut"}
 
     def _reset(self) -> None:
         self._start = self._end = None

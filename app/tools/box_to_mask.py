@@ -1,0 +1,36 @@
+"""Auto-Edit: drag a box around an object and get its mask from the loaded Mask R-CNN (its mask
+head run on the box, in the background), or from GrabCut right away when no model can take boxes.
+Either way the result is an ordinary, editable instance of the current document."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from app.core.geometry import Box
+from app.tools.grabcut import GrabCutTool
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BoxToMaskTool", text)
+
+
+class BoxToMaskTool(GrabCutTool):
+    """The GrabCut tool's box drag (Esc cancels, boxes under 4 px are ignored); on release the
+    box goes to `context.segment_box` when the context has one. If that declines (returns False:
+    no box-capable model) or the context has none, GrabCut segments the box synchronously and an
+    instance of the current class is added and selected. Never opens dialogs."""
+
+    name = "auto_edit"
+
+    def _segment(self, box: Box) -> bool:
+        """Hand the box to the model (True: taken) or GrabCut it (True: an instance was added)."""
+        request = self.context.segment_box
+        if request is not None and request(tuple(float(v) for v in box)):
+            return True  # the controller adds the instance when the model answers
+        added = super()._segment(box)
+        if added:  # GrabCut itself only speaks on failure, so this never hides its messages
+            self.context.message(tr("Auto-Edit used GrabCut: no Mask R-CNN model is loaded."))
+        return added
+
+    def _provenance(self) -> dict:
+        return {"tool": self.name, "method": "grabcut"}
