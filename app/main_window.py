@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, label_transfer, mask_edits
-from app.actions import build_actions, icon
+from app.actions import ACTIONS, build_actions, icon
+from app.ai_controller import AI_ACTIONS, AIController
 from app.canvas import Canvas
 from app.commands import (
     AddInstance,
@@ -83,10 +84,13 @@ class MainWindow(QMainWindow):
         self.files_dock = self._dock(self.files, tr("Images"), Qt.LeftDockWidgetArea, "files_dock")
         self.layers_dock = self._dock(self.layers, tr("Layers"), Qt.RightDockWidgetArea, "layers_dock")
         self.classes_dock = self._dock(self.classes, tr("Classes"), Qt.RightDockWidgetArea, "classes_dock")
+        self.ai = AIController(self)
+        self.ai_dock = self._dock(self.ai.panel, tr("AI"), Qt.RightDockWidgetArea, "ai_dock")
+        self.tabifyDockWidget(self.classes_dock, self.ai_dock)
         toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.actions_by_key = build_actions(self, self.menuBar(), toolbar)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS)
         self._build_recent_menu()
         self._build_status_bar()
         self.tools = self._build_tools()
@@ -212,6 +216,7 @@ class MainWindow(QMainWindow):
             self._warn(warning)
         self._stacks.clear()
         self.classes.set_labels(self.session.labels)
+        self.ai.update_mapping_summary()
         # Recolour, rename or delete a class: overlays and layer rows show it at once.
         self.session.labels.changed.connect(lambda _cid: (self.canvas.invalidate_overlay(), self.layers.model.layoutChanged.emit()))
         self.actions_by_key["recursive"].blockSignals(True)
@@ -307,13 +312,14 @@ class MainWindow(QMainWindow):
         self.canvas.set_document(doc, self.session.labels if self.session else self.canvas.labels)
         self.layers.model.set_document(doc, self.canvas.labels)
         self.classes.set_document(doc)
-        if doc is not None and self.current is not None:
-            stack = self._stacks.get(self.current)
-            if stack is None:
-                stack = self._stacks[self.current] = QUndoStack(self.undo_group)
-            self.undo_group.setActiveStack(stack)
-        else:
-            self.undo_group.setActiveStack(None)
+        self.undo_group.setActiveStack(self.stack_for(self.current) if doc is not None and self.current else None)
+
+    def stack_for(self, rel: str) -> QUndoStack:
+        """The undo stack of image `rel` (kept for the session, so undo survives switching)."""
+        stack = self._stacks.get(rel)
+        if stack is None:
+            stack = self._stacks[rel] = QUndoStack(self.undo_group)
+        return stack
 
     def _on_loader_loaded(self, path: str, image: LoadedImage) -> None:
         if self.session is not None and self.current is not None and path == str(self.session.image_path(self.current)):
@@ -577,6 +583,7 @@ class MainWindow(QMainWindow):
 
     # ---- window events -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.ai.shutdown()  # keeps the results that finished, then autosave writes them
         self._save_all()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

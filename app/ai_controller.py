@@ -1,0 +1,342 @@
+"""Auto-fill in the app: the AI panel, the inference worker thread, and where results land.
+
+The worker (app.workers.inference_worker) runs in one long-lived QThread. Results come back
+with the image they were computed for and are applied to that image only:
+- an image whose document is in memory (opened this session) gets one undoable command on its
+  own undo stack (so the suggestions can be undone, and autosave writes them);
+- any other image gets its label file rewritten atomically through the store.
+Nothing is ever drawn on the current image unless it was computed for it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from app.actions import ActionSpec
+from app.ai.suggestions import (
+    class_mapping,
+    record_run,
+    suggestions_from_prediction,
+    write_prediction,
+)
+from app.commands import AddInstance, CommandSequence, RemoveInstance
+from app.core.instance import InstanceState
+from app.panels.ai_panel import AIPanel, ModelEntry
+from app.workers.inference_worker import BoxJob, FillJob, ImageResult, InferenceWorker, ModelSpec
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+#: Testing and demos without weights files: missing weights mean random weights (useless output).
+RANDOM_WEIGHTS_ENV = "MASKPILOT_RANDOM_WEIGHTS"
+#: Lowest score kept when a model runs; the review slider filters above it without re-running.
+SCORE_FLOOR = 0.25
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("AIController", text)
+
+
+AI_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("autofill", "Auto-&Fill Image", "ai.autofill", "ai", ("I",), "autofill", True, arg="current",
+               tip="Let the model suggest instances on this image"),
+    ActionSpec("autofill_all", "Auto-Fill &All Images", "ai.autofill", "ai", arg="all"),
+    ActionSpec("autofill_unfinished", "Auto-Fill &Unfinished Images", "ai.autofill", "ai", arg="unfinished"),
+    ActionSpec("autofill_cancel", "&Cancel Auto-Fill", "ai.cancel", "ai", ("Shift+Esc",), "stop"),
+)  # fmt: skip
+
+
+@dataclass
+class _Job:
+    kind: str  # "fill" or "box"
+    model: str
+    mapping: dict[int, int] = field(default_factory=dict)
+    total: int = 0
+    done: int = 0
+    suggestions: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+class AIController(QObject):
+    _submit = Signal(object)  # queued into the worker thread
+    _describe = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = AIPanel()
+        self.worker = InferenceWorker()
+        self.thread = QThread(self)
+        self.thread.setObjectName("maskpilot-inference")
+        self.worker.moveToThread(self.thread)
+        self._submit.connect(self.worker.run)
+        self._describe.connect(self.worker.describe_devices)
+        self.worker.result_ready.connect(self._on_worker_result_ready)
+        self.worker.box_ready.connect(self._on_worker_box_ready)
+        self.worker.progress.connect(self._on_worker_progress)
+        self.worker.image_failed.connect(self._on_worker_image_failed)
+        self.worker.job_failed.connect(self._on_worker_job_failed)
+        self.worker.job_finished.connect(self._on_worker_job_finished)
+        self.worker.notice.connect(self.panel.show_banner)
+        self.worker.devices_described.connect(self.panel.set_devices_description)
+        # The thread starts with the first job (a window that never runs a model has none), and
+        # stops with the application even if the window is never closed.
+        QCoreApplication.instance().aboutToQuit.connect(self.shutdown)
+        self._jobs: dict[int, _Job] = {}
+        self._last_id = 0
+        self._devices_asked = False
+        self._connect_panel()
+        self.refresh_models()
+
+    # ---- panel ----------------------------------------------------------------------------------
+    def _connect_panel(self) -> None:
+        p, s = self.panel, self.window.settings
+        p.set_device(str(s.value("ai/device", "auto")))
+        p.set_threshold(float(s.value("ai/threshold", 0.5)))
+        p.add_classes.setChecked(bool(s.value("ai/add_classes", False, type=bool)))
+        p.model_changed.connect(lambda name: (s.setValue("ai/model", name), self.update_mapping_summary()))
+        p.semantic_changed.connect(lambda name: s.setValue("ai/semantic", name))
+        p.device_changed.connect(lambda key: s.setValue("ai/device", key))
+        p.threshold_changed.connect(lambda value: s.setValue("ai/threshold", value))
+        p.add_classes_changed.connect(lambda on: (s.setValue("ai/add_classes", on), self.update_mapping_summary()))
+        p.autofill_requested.connect(self.autofill)
+        p.cancel_requested.connect(self.cancel)
+        p.weights_file_requested.connect(self.choose_weights)
+        p.download_requested.connect(self.download_weights)
+
+    def refresh_models(self) -> None:
+        import inference
+
+        s = self.window.settings
+        entries = []
+        for info in inference.list_models():
+            chosen = s.value(f"ai/weights/{info.name}")
+            found = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
+            entries.append(ModelEntry(info.name, info.display_name, info.kind, str(found) if found else None))
+        self.panel.set_models(entries, str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")))
+        self.update_mapping_summary()
+
+    def update_mapping_summary(self) -> None:
+        session = self.window.session
+        if session is None or not self.panel.model_name():
+            self.panel.mapping_label.setText("")
+            return
+        import inference
+
+        info = inference.get_model_info(self.panel.model_name())
+        mapping, unmapped = class_mapping(info.categories, session.labels.copy())
+        self.panel.set_mapping_summary(len(mapping), len(info.categories), unmapped)
+
+    def choose_weights(self) -> None:
+        name = self.panel.model_name()
+        path, _ = QFileDialog.getOpenFileName(self.window, tr("Weights File"), "", tr("PyTorch weights (*.pth *.pt);;All files (*)"))
+        if path:
+            self.window.settings.setValue(f"ai/weights/{name}", path)
+            self.refresh_models()
+
+    def download_weights(self) -> None:
+        spec = self._spec(self.panel.model_name(), download=True)
+        self.panel.set_status(tr("Downloading the weights of {model}…").format(model=spec.name))
+        self._start(FillJob(self._next_id(), spec, ()), _Job("fill", spec.name))
+
+    def _spec(self, name: str, download: bool = False) -> ModelSpec:
+        chosen = self.window.settings.value(f"ai/weights/{name}")
+        weights = chosen if chosen and os.path.isfile(chosen) else None
+        random_init = weights is None and os.environ.get(RANDOM_WEIGHTS_ENV) == "1"
+        return ModelSpec(name, weights, self.panel.device(), random_init, download)
+
+    def _weights_ready(self, name: str) -> bool:
+        import inference
+
+        spec = self._spec(name)
+        info = inference.get_model_info(name)
+        return spec.weights is not None or spec.random_init or inference.find_weights(info.weights_files) is not None
+
+    # ---- auto-fill --------------------------------------------------------------------------------
+    def autofill(self, scope: str = "current") -> None:
+        """Suggest instances on the current image, or on all / unfinished / selected images."""
+        w = self.window
+        if w.session is None or w.current is None:
+            return
+        name, semantic = self.panel.model_name(), self.panel.semantic_name()
+        run_semantic = scope == "current" and semantic and self._weights_ready(semantic)
+        if not self._weights_ready(name):
+            self.panel.show_banner(tr("The weights of {model} are missing: choose the file, or download it when online.").format(model=name))
+            w.ai_dock.raise_()
+            return
+        rels = self._scope_rels(scope)
+        if not rels:
+            w.statusBar().showMessage(tr("No images to auto-fill."), 4000)
+            return
+        import inference
+
+        info = inference.get_model_info(name)
+        mapping, added = class_mapping(info.categories, w.session.labels, self.panel.add_classes.isChecked())
+        if not mapping:
+            self.panel.show_banner(tr("None of {model}'s classes match a project class. Tick 'Add unmapped model classes' or rename classes.").format(model=name))
+            return
+        if added and self.panel.add_classes.isChecked():
+            w.statusBar().showMessage(tr("Added {n} classes from the model.").format(n=len(added)), 4000)
+        self.panel.show_banner("")
+        images = tuple((rel, str(w.session.image_path(rel))) for rel in rels)
+        floor = min(SCORE_FLOOR, self.panel.threshold())
+        job = FillJob(self._next_id(), self._spec(name), images, floor, self._spec(semantic) if run_semantic else None)
+        self._start(job, _Job("fill", name, mapping, total=len(rels)))
+
+    def _scope_rels(self, scope: str) -> list[str]:
+        w = self.window
+        if scope == "current":
+            return [w.current] if w.current else []
+        model = w.files.model
+        paths = model.paths()
+        if scope == "unfinished":
+            return [p for p in paths if model.state(p).status != "done"]
+        if scope == "selected":
+            rows = w.files.view.selectionModel().selectedRows()
+            picked = [model.path(w.files.proxy.mapToSource(i).row()) for i in rows]
+            return picked or ([w.current] if w.current else [])
+        return paths
+
+    def segment_box(self, box: tuple[float, float, float, float]) -> bool:
+        """Auto-Edit: run the Mask R-CNN mask head on `box` of the current image in the worker.
+        False when no Mask R-CNN model with weights is chosen (the tool then uses GrabCut)."""
+        import inference
+
+        w = self.window
+        name = self.panel.model_name()
+        if not name or inference.get_model_info(name).family != "maskrcnn" or not self._weights_ready(name):
+            return False
+        if w.current is None or w.canvas.image is None or w.session is None:
+            return False
+        mapping, _ = class_mapping(inference.get_model_info(name).categories, w.session.labels.copy())
+        job = BoxJob(self._next_id(), self._spec(name), w.current, w.canvas.image.rgb, tuple(float(v) for v in box))
+        self._start(job, _Job("box", name, mapping))
+        w.statusBar().showMessage(tr("Auto-Edit: finding the object in the box…"), 4000)
+        return True
+
+    def cancel(self) -> None:
+        """Stop every queued and running job; images already finished keep their suggestions."""
+        self.worker.cancel(self._last_id)
+        if self._jobs:
+            self.panel.set_status(tr("Cancelling…"))
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def shutdown(self, timeout_ms: int = 30000) -> None:
+        """On quit: cancel, let the running image finish, apply what arrived, stop the thread."""
+        if not self.thread.isRunning():
+            return
+        self.worker.cancel(self._last_id)
+        self.thread.quit()
+        self.thread.wait(timeout_ms)
+        QCoreApplication.sendPostedEvents(self)  # results queued before the thread stopped
+        self.worker.close()
+
+    def _next_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    def _start(self, job: FillJob | BoxJob, info: _Job) -> None:
+        self._jobs[job.job_id] = info
+        if info.kind == "fill":
+            self.panel.set_running(True)
+            self.panel.set_progress(0, info.total, 0.0)
+        if not self.thread.isRunning():
+            self.thread.start()
+        if not self._devices_asked:
+            self._devices_asked = True
+            self._describe.emit()
+        self._submit.emit(job)
+
+    # ---- results (GUI thread) ---------------------------------------------------------------------
+    def _on_worker_result_ready(self, result: ImageResult) -> None:
+        job = self._jobs.get(result.job_id)
+        w = self.window
+        if job is None or w.session is None:
+            return
+        if result.prediction is not None:
+            job.suggestions += self._apply_prediction(result.rel, result.prediction, job.mapping)
+        overlays = getattr(w, "overlays", None)
+        if overlays is not None and (result.semantic is not None or result.panoptic is not None):
+            overlays.show_result(result.rel, result.semantic, result.panoptic, w.current)
+
+    def _apply_prediction(self, rel: str, prediction, mapping: dict[int, int]) -> int:
+        """Put `prediction` into image `rel`'s labels; returns the number of suggestions."""
+        w = self.window
+        floor = min(SCORE_FLOOR, self.panel.threshold())
+        doc = w.session.documents.get(rel)
+        if doc is None:  # not open: rewrite its label file atomically
+            try:
+                count = write_prediction(w.session.store, rel, prediction, mapping, floor)
+            except OSError as exc:
+                w._warn(tr("Could not save the suggestions of {rel}: {error}").format(rel=rel, error=exc))
+                return 0
+            entry = w.session.store.index().get(rel)
+            if entry is not None:
+                w.files.model.update_state(rel, status=entry.status, pending=entry.pending)
+            return count
+        new = suggestions_from_prediction(prediction, mapping, doc, floor)
+        stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.source == prediction.model]
+        commands = [RemoveInstance(doc, iid) for iid in stale] + [AddInstance(doc, inst) for inst in new]
+        w.stack_for(rel).push(CommandSequence(tr("Auto-fill ({n} suggestions)").format(n=len(new)), commands))
+        record_run(doc, prediction.model, floor, len(new))
+        w.files.model.update_state(rel, pending=doc.pending_count())
+        return len(new)
+
+    def _on_worker_box_ready(self, job_id: int, rel: str, prediction) -> None:
+        job = self._jobs.get(job_id)
+        w = self.window
+        doc = w.session.documents.get(rel) if w.session is not None else None
+        if job is None or doc is None:
+            return
+        if len(prediction) == 0 or not prediction.masks[0].any():
+            w.statusBar().showMessage(tr("Auto-Edit found no object in the box."), 4000)
+            return
+        from app.ai.box_prompt import box_mask_instance
+
+        category = job.mapping.get(int(prediction.category_ids[0])) or w._current_category()
+        instance = box_mask_instance(doc, prediction, category)
+        w.stack_for(rel).push(AddInstance(doc, instance, text=tr("Auto-Edit box")))
+        if rel == w.current:
+            w.selection.set([instance.id])
+
+    def _on_worker_progress(self, job_id: int, done: int, total: int, per_second: float) -> None:
+        job = self._jobs.get(job_id)
+        if job is not None and job.kind == "fill":
+            job.done = done
+            self.panel.set_progress(done, total, per_second)
+
+    def _on_worker_image_failed(self, job_id: int, rel: str, message: str) -> None:
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.failed.append(rel)
+        self.window.files.model.update_state(rel, status="error", error=message)
+
+    def _on_worker_job_failed(self, job_id: int, message: str) -> None:
+        self.panel.show_banner(message)
+        self.window._warn(message)
+        self.window.ai_dock.raise_()
+
+    def _on_worker_job_finished(self, job_id: int, cancelled: bool) -> None:
+        job = self._jobs.pop(job_id, None)
+        if job is None:
+            return
+        if job.kind == "fill":
+            if job.total:
+                text = tr("Cancelled after {done} of {total} images; {n} suggestions kept.") if cancelled else tr("Done: {done} images, {n} suggestions.")
+                text = text.format(done=job.done, total=job.total, n=job.suggestions)
+                if job.failed:
+                    text += " " + tr("{k} images could not be read.").format(k=len(job.failed))
+                self.panel.set_status(text)
+            else:  # a weights download
+                self.refresh_models()
+                self.panel.set_status("")
+        if not any(j.kind == "fill" for j in self._jobs.values()):
+            self.panel.set_running(False)

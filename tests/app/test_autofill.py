@@ -1,0 +1,260 @@
+"""Auto-fill through the worker thread: a deterministic fake predictor, and a real random-init model.
+
+The fake predictor "finds" the one bright rectangle each generated image holds and returns its
+exact mask, so every suggestion tells which image it was computed from.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from app.core.instance import InstanceState
+from app.formats.store import ProjectStore
+from inference import Cancelled, Prediction
+
+pytestmark = pytest.mark.gui
+
+MODEL = "maskrcnn_resnet50_fpn"  # a registered name (for class names); the fake replaces the network
+
+
+def rect_of(i: int) -> tuple[int, int, int, int]:
+    """The rectangle (x0, y0, x1, y1) drawn into image i: different for every i."""
+    return 4 + (i * 7) % 90, 3 + (i * 5) % 60, 30 + (i * 7) % 90 + i % 5, 25 + (i * 5) % 60 + i % 3
+
+
+def make_folder(root: Path, n: int) -> Path:
+    folder = root / "imgs"
+    folder.mkdir()
+    for i in range(n):
+        img = np.full((100, 140, 3), 30, np.uint8)
+        x0, y0, x1, y1 = rect_of(i)
+        img[y0:y1, x0:x1] = 230
+        ok, buf = cv2.imencode(".png", img)
+        (folder / f"im{i:03d}.png").write_bytes(buf.tobytes())
+    return folder
+
+
+class FakePredictor:
+    """Returns the bright region as a 'person' (0.9) and its top half as a 'car' (0.4)."""
+
+    def __init__(self, delay: float = 0.0, fail: bool = False) -> None:
+        self.delay, self.fail = delay, fail
+        self.calls = 0
+        self.threads: set[str] = set()
+
+    def predict(self, images, score_threshold=0.3, max_detections=100, should_stop=None, progress=None):
+        out = []
+        for rgb in images:
+            if should_stop is not None and should_stop():
+                raise Cancelled(out)
+            self.threads.add(threading.current_thread().name)
+            self.calls += 1
+            if self.fail:
+                raise RuntimeError("CUDA error: an illegal memory access was encountered")
+            time.sleep(self.delay)
+            ys, xs = np.nonzero(rgb[..., 0] > 128)
+            y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            whole = np.ones((y1 - y0, x1 - x0), bool)
+            half = whole[: max(1, (y1 - y0) // 2)]
+            out.append(Prediction(
+                boxes=[[x0, y0, x1, y1], [x0, y0, x1, y0 + half.shape[0]]], scores=[0.9, 0.4],
+                category_ids=[1, 3], masks=[whole, half], mask_offsets=[[x0, y0], [x0, y0]],
+                image_size=rgb.shape[:2], model=MODEL,
+            ))  # fmt: skip
+        return out
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    monkeypatch.setenv("MASKPILOT_RANDOM_WEIGHTS", "1")  # "weights present" for the registered name
+    return FakePredictor()
+
+
+def open_with(window, qtbot, folder: Path, predictor) -> None:
+    window.ai.worker.load_model = lambda spec, on_fallback: predictor
+    window.ai.refresh_models()
+    window.ai.panel.model_box.setCurrentIndex(window.ai.panel.model_box.findData(MODEL))
+    assert window.open_folder(folder)
+    qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=5000)
+
+
+def wait_idle(qtbot, window, timeout: int = 20000) -> None:
+    qtbot.waitUntil(lambda: not window.ai.busy, timeout=timeout)
+
+
+def suggestion_boxes(doc) -> list[tuple[int, tuple[int, int, int, int]]]:
+    return sorted((i.category_id, i.bbox()) for i in doc if i.state is InstanceState.SUGGESTED)
+
+
+def test_autofill_current_image_adds_undoable_suggestions(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 3)
+    open_with(window, qtbot, folder, fake)
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    doc = window.document
+    x0, y0, x1, y1 = rect_of(0)
+    person = window.session.labels.by_name("person").id
+    car = window.session.labels.by_name("car").id
+    assert suggestion_boxes(doc) == sorted([(person, (x0, y0, x1, y1)), (car, (x0, y0, x1, y0 + (y1 - y0) // 2))])
+    assert fake.threads and "MainThread" not in fake.threads  # ran in the worker thread
+    assert doc.ai_runs[MODEL]["count"] == 2
+    window.undo()
+    assert suggestion_boxes(doc) == []
+    window.redo()
+    assert len(suggestion_boxes(doc)) == 2
+    # A second run replaces the model's pending suggestions instead of piling them up.
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    assert len(suggestion_boxes(doc)) == 2
+
+
+def test_threshold_floor_keeps_low_scores_for_the_slider(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 1)
+    open_with(window, qtbot, folder, fake)
+    window.ai.panel.set_threshold(0.6)  # shown above 0.6, but 0.4 is kept for the slider
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    assert sorted(i.score for i in window.document) == pytest.approx([0.4, 0.9])
+
+
+def test_batch_of_20_cancelled_midway_keeps_finished_images(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 20)
+    fake.delay = 0.15
+    open_with(window, qtbot, folder, fake)
+    applied: list[str] = []
+    window.ai.worker.result_ready.connect(lambda r: applied.append(r.rel))
+    window.ai.autofill("all")
+    qtbot.waitUntil(lambda: len(applied) >= 5, timeout=20000)
+    window.ai.cancel()
+    wait_idle(qtbot, window)
+    assert 5 <= len(applied) < 20
+    assert "Cancelled" in window.ai.panel.progress_label.text()
+    window.session.save_all()
+    store = ProjectStore(folder)
+    rels = sorted(p.name for p in folder.glob("*.png"))
+    for i, rel in enumerate(rels):
+        path = store.label_path(rel)
+        if rel in applied:
+            json.loads(path.read_text())  # complete, parseable file
+            doc = store.load_document(rel, 140, 100).document
+            x0, y0, x1, y1 = rect_of(i)
+            assert (window.session.labels.by_name("person").id, (x0, y0, x1, y1)) in suggestion_boxes(doc)
+        else:
+            assert not path.exists() or not suggestion_boxes(store.load_document(rel, 140, 100).document)
+    assert not list(store.label_path(rels[0]).parent.glob("*.tmp*"))  # no half-written files
+    pending = {rel for rel in rels if window.files.model.state(rel).pending}
+    assert pending == set(applied)
+
+
+def test_navigating_200_times_during_inference_never_mixes_images(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 12)
+    fake.delay = 0.02
+    open_with(window, qtbot, folder, fake)
+    window.ai.autofill("all")
+    for step in range(200):
+        window.next_image() if (step // 7) % 2 == 0 else window.prev_image()
+        if step % 3 == 0:
+            window.ai.autofill("current")  # queued behind the batch, for whatever image is shown
+        qtbot.wait(1)
+        assert window.canvas.document is window.document
+    wait_idle(qtbot, window, timeout=60000)
+    window.session.save_all()
+    person = window.session.labels.by_name("person").id
+    store = ProjectStore(folder)
+    for i, rel in enumerate(sorted(p.name for p in folder.glob("*.png"))):
+        doc = window.session.documents.get(rel) or store.load_document(rel, 140, 100).document
+        boxes = suggestion_boxes(doc)
+        assert (person, rect_of(i)) in boxes, rel  # its own rectangle, nobody else's
+        assert all(b[1][:2] == rect_of(i)[:2] for b in boxes), rel
+        assert len(boxes) == 2, rel  # replaced, never duplicated
+
+
+def test_model_error_shows_a_message_and_the_app_keeps_working(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 2)
+    fake.fail = True
+    open_with(window, qtbot, folder, fake)
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    assert "illegal memory access" in window.ai.panel.banner.text()
+    assert len(window.document) == 0
+    fake.fail = False
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    assert len(window.document) == 2
+
+
+def test_missing_weights_asks_for_them_and_runs_nothing(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("MASKPILOT_RANDOM_WEIGHTS", raising=False)
+    monkeypatch.setenv("MASKPILOT_WEIGHTS_DIR", str(tmp_path / "no-weights"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "no-torch-home"))
+    folder = make_folder(tmp_path, 1)
+    called = []
+    window.ai.worker.load_model = lambda spec, cb: called.append(spec)
+    window.ai.refresh_models()
+    window.ai.panel.model_box.setCurrentIndex(window.ai.panel.model_box.findData(MODEL))
+    window.open_folder(folder)
+    assert "weights needed" in window.ai.panel.model_box.currentText()
+    assert window.ai.panel.download.isVisibleTo(window.ai.panel)
+    window.ai.autofill("current")
+    assert "missing" in window.ai.panel.banner.text() and not window.ai.busy and not called
+
+
+def test_gpu_fallback_notice_reaches_the_banner(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 1)
+
+    def load(spec, on_fallback):
+        on_fallback("Out of GPU memory; continuing on the CPU.")
+        return fake
+
+    open_with(window, qtbot, folder, fake)
+    window.ai.worker.load_model = load
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    assert "continuing on the CPU" in window.ai.panel.banner.text()
+    assert len(window.document) == 2
+
+
+def test_quitting_during_a_batch_keeps_finished_results(qtbot, tmp_path, fake):
+    from app.main_window import MainWindow
+
+    folder = make_folder(tmp_path, 10)
+    fake.delay = 0.2
+    win = MainWindow()
+    qtbot.addWidget(win)
+    open_with(win, qtbot, folder, fake)
+    applied: list[str] = []
+    win.ai.worker.result_ready.connect(lambda r: applied.append(r.rel))
+    win.ai.autofill("all")
+    qtbot.waitUntil(lambda: len(applied) >= 2, timeout=20000)
+    win.close()
+    assert not win.ai.thread.isRunning()
+    store = ProjectStore(folder)
+    with_suggestions = [
+        rel for rel in sorted(p.name for p in folder.glob("*.png"))
+        if suggestion_boxes(store.load_document(rel, 140, 100).document)
+    ]  # fmt: skip
+    assert len(with_suggestions) >= 2 and len(with_suggestions) < 10
+    assert set(applied) <= set(with_suggestions)
+
+
+def test_real_random_init_model_runs_in_the_worker(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MASKPILOT_RANDOM_WEIGHTS", "1")
+    folder = make_folder(tmp_path, 1)
+    window.ai.refresh_models()
+    window.ai.panel.model_box.setCurrentIndex(window.ai.panel.model_box.findData(MODEL))
+    window.ai.panel.set_device("cpu")
+    window.open_folder(folder)
+    qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=5000)
+    window.ai.autofill("current")
+    wait_idle(qtbot, window, timeout=120000)
+    assert window.ai.panel.banner.text() == ""
+    run = window.document.ai_runs[MODEL]  # the prediction reached this image's document
+    assert run["count"] == sum(1 for i in window.document if i.is_suggestion)
+    assert "CPU" in window.ai.panel.device_label.text() or "unavailable" in window.ai.panel.device_label.text()
