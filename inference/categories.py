@@ -35,3 +35,11 @@ VOC_CATEGORIES: tuple[tuple[int, str], ...] = (
     (13, "horse"), (14, "motorbike"), (15, "person"), (16, "pottedplant"), (17, "sheep"),
     (18, "sofa"), (19, "train"), (20, "tvmonitor"),
 )  # fmt: skip
+
+#: VOC class id -> the COCO category id of the same class (every VOC class is a COCO thing;
+#: VOC spells some differently: aeroplane/airplane, motorbike/motorcycle, sofa/couch,
+#: tvmonitor/tv, diningtable/dining table, pottedplant/potted plant). Background is absent.
+VOC_TO_COCO: dict[int, int] = {
+    1: 5, 2: 2, 3: 16, 4: 9, 5: 44, 6: 6, 7: 3, 8: 17, 9: 62, 10: 21,
+    11: 67, 12: 18, 13: 19, 14: 4, 15: 1, 16: 64, 17: 20, 18: 63, 19: 7, 20: 72,
+}  # fmt: skip
