@@ -94,6 +94,7 @@ class ReviewController(QObject):
         self._doc: Document | None = None
         self._rel: str | None = None
         self._visible: frozenset[int] | None = None  # cache; None = recompute on next use
+        self._dups: set[int] | None = None  # duplicate suggestions, kept up to date edit by edit
         self._shown: frozenset[int] = frozenset()  # what filter_changed last announced
         self._cursor: int | None = None  # the suggestion keyboard review is on
         # Edits arrive one instance at a time (accept all = N changes): refilter once after them.
@@ -109,7 +110,7 @@ class ReviewController(QObject):
             return
         if self._doc is not None:
             self._doc.changed.disconnect(self._on_document_changed)
-        self._doc, self._rel, self._visible, self._cursor = doc, rel, None, None
+        self._doc, self._rel, self._visible, self._dups, self._cursor = doc, rel, None, None, None
         if doc is not None:
             doc.changed.connect(self._on_document_changed)
         self._announce()
@@ -121,9 +122,11 @@ class ReviewController(QObject):
         return doc
 
     def _on_document_changed(self, change: Change) -> None:
-        if change.kind is ChangeKind.STATUS:
-            return
+        if change.kind in (ChangeKind.STATUS, ChangeKind.REORDERED):
+            return  # z-order and image status never change which suggestions are shown
         self._visible = None
+        if self._dups is not None and (change.kind is not ChangeKind.FIELDS or {"state", "category_id"} & set(change.fields)):
+            self._update_duplicates(change)
         if self.files is not None and self._rel is not None and change.kind in (ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.FIELDS):
             self.files.model.update_state(self._rel, pending=self._doc.pending_count())
         self._refilter.start()
@@ -144,20 +147,48 @@ class ReviewController(QObject):
             self._announce()
 
     def visible_ids(self) -> frozenset[int]:
-        """Ids of the suggestions shown now (at or above the threshold, not hidden duplicates)."""
+        """Ids of the suggestions shown now (at or above the threshold, not hidden duplicates);
+        the same answer as app.ai.review.visible_suggestions, from caches."""
         doc = self._doc_now()
         if doc is None:
             return frozenset()
         if self._visible is None:
-            if doc.pending_count() == 0:
-                self._visible = frozenset()
-            else:
-                clip = (doc.height, doc.width)
-                rasters = self.canvas.rasters
-                self._visible = frozenset(
-                    review.visible_suggestions(doc, self.threshold, self.hide_duplicates, raster=lambda i: rasters.get(i, clip))
-                )
+            shown = {i.id for i in doc if i.is_suggestion and review.passes_threshold(i, self.threshold)}
+            if self.hide_duplicates and shown:
+                shown -= self._duplicates()
+            self._visible = frozenset(shown)
         return self._visible
+
+    def _raster(self) -> review.RasterOf:
+        clip, rasters = (self._doc.height, self._doc.width), self.canvas.rasters
+        return lambda inst: rasters.get(inst, clip)  # shares the canvas's polygon rasters
+
+    def _duplicates(self) -> set[int]:
+        if self._dups is None:
+            self._dups = review.duplicate_ids(self._doc, raster=self._raster())
+        return self._dups
+
+    def _update_duplicates(self, change: Change) -> None:
+        """Re-check only the suggestions an edit can affect: those overlapping the changed
+        instances (a full re-check per edit would make "reject 300" quadratic)."""
+        doc = self._doc
+        self._dups.difference_update(change.ids)
+        boxes = [change.box] if change.box is not None else []
+        boxes += [doc.get(i).bbox() for i in change.ids if i in doc]  # a grown mask changes IoUs
+        if not boxes:
+            self._dups = None
+            return
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        affected = set()
+        for inst in doc:
+            if inst.is_suggestion:
+                bx0, by0, bx1, by1 = inst.bbox()
+                if bx0 < x1 and x0 < bx1 and by0 < y1 and y0 < by1:
+                    affected.add(inst.id)
+        self._dups -= affected
+        if affected:
+            self._dups |= review.duplicate_ids(doc, raster=self._raster(), only=affected)
 
     def visible_filter(self, inst: Instance) -> bool:
         """For the canvas: accepted instances always pass; suggestions only when shown."""

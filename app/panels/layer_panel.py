@@ -217,6 +217,9 @@ class LayerPanel(QWidget):
         header.setSectionResizeMode(COL_CLASS, QHeaderView.Stretch)
         for col in (COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        # Sizing columns to contents would otherwise ask every row for its data after each reset
+        # (thousands of data() calls per accept or reject with a few hundred instances).
+        header.setResizeContentsPrecision(64)
         self.view.setDragDropMode(QAbstractItemView.InternalMove)
         self.view.setDragEnabled(True)
         self.view.setDropIndicatorShown(True)

@@ -288,3 +288,90 @@ def test_review_shortcuts_do_not_clash_with_the_window_actions():
     assert {spec.key for spec in REVIEW_ACTIONS}.isdisjoint(spec.key for spec in ACTIONS)
     assert all(spec.slot.startswith("review.") for spec in REVIEW_ACTIONS)
     assert all(hasattr(ReviewController, spec.slot.split(".")[1]) for spec in REVIEW_ACTIONS)
+
+
+def _window_review(win) -> ReviewController:
+    """The window's controller once the main window wires one; until then, wired as documented."""
+    review = getattr(win, "review", None)
+    if review is None:
+        review = ReviewController(
+            document=lambda: win.document, push=win.push, selection=win.selection, canvas=win.canvas,
+            message=lambda t: win.statusBar().showMessage(t, 4000), files=win.files,
+            current=lambda: win.current, show_image=win.show_image, parent=win,
+        )
+        review.attach_layer_panel(win.layers)
+    return review
+
+
+def test_review_in_the_main_window(window, image_folder, qtbot):
+    from tests.app.conftest import wait_loaded
+
+    win = window
+    win.open_folder(image_folder)
+    wait_loaded(qtbot, win)
+    review = _window_review(win)
+    first = win.current
+    doc = win.document
+    for k, score in enumerate((0.9, 0.4)):  # as the inference worker adds them: no undo step
+        doc.add(Instance(doc.new_id(), 1, square(10 + 30 * k, 10), source="fake", score=score, state=InstanceState.SUGGESTED))
+    review.set_document(doc, first)
+    assert win.files.model.state(first).pending == 2
+    review.accept_all()
+    assert doc.pending_count() == 1 and win.files.model.state(first).pending == 1
+    win.undo()
+    assert doc.pending_count() == 2
+    win.redo()
+    review.reject_rest()
+    assert doc.pending_count() == 0 and len(doc) == 1
+    win.undo()
+    # Another image with a pending suggestion: "next image with pending" goes there.
+    paths = win.files.model.paths()
+    other = next(p for p in paths if p != first and win.files.model.state(p).status != "error")
+    win.files.model.update_state(other, pending=3)
+    review.next_image_with_pending()
+    assert win.current == other
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cached_shown_set_matches_a_fresh_computation_after_any_edit(qtbot, seed):
+    """The controller updates its duplicate cache edit by edit; it must always agree with
+    app.ai.review computed from scratch (accept, reject, undo, reshaping, reclassing, removal)."""
+    from app.ai.review import visible_suggestions
+    from app.commands import RemoveInstance, SetFields, SetGeometry
+
+    rng = np.random.default_rng(seed)
+    doc = Document("r.jpg", 120, 80)
+    for _ in range(24):
+        x, y, size = int(rng.integers(0, 100)), int(rng.integers(0, 60)), int(rng.integers(6, 16))
+        cat, score = int(rng.integers(1, 3)), float(rng.random())
+        state = InstanceState.SUGGESTED if rng.random() < 0.6 else InstanceState.ACCEPTED
+        doc.add(Instance(doc.new_id(), cat, square(x, y, size), source="fake", score=score, state=state))
+        if rng.random() < 0.4:  # a near copy, so duplicates exist
+            doc.add(Instance(doc.new_id(), cat, square(x + 1, y, size), source="fake", score=0.9, state=InstanceState.SUGGESTED))
+    stack, selection, canvas = QUndoStack(), Selection(), Canvas()
+    qtbot.addWidget(canvas)
+    canvas.set_document(doc, LabelSet.from_names(["a", "b"]))
+    rc = ReviewController(lambda: doc, stack.push, selection, canvas, lambda _t: None)
+    rc.set_document(doc, "r.jpg")
+    for _step in range(40):
+        assert rc.visible_ids() == visible_suggestions(doc, rc.threshold, rc.hide_duplicates)
+        ids = [i.id for i in doc]
+        iid = int(rng.choice(ids))
+        op = int(rng.integers(0, 7))
+        if op == 0:
+            selection.set([iid])
+            rc.accept_selected()
+        elif op == 1:
+            selection.set([iid])
+            rc.reject_selected()
+        elif op == 2 and stack.canUndo():
+            stack.undo()
+        elif op == 3:
+            g = doc.get(iid).geometry
+            stack.push(SetGeometry(doc, iid, RasterGeometry(np.ones((g.mask.shape[0], g.mask.shape[1] + 3), bool), g.x, g.y)))
+        elif op == 4:
+            stack.push(SetFields(doc, iid, category_id=3 - doc.get(iid).category_id))
+        elif op == 5:
+            stack.push(RemoveInstance(doc, iid))
+        else:
+            rc.set_threshold(float(rng.random()))
