@@ -16,7 +16,7 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from app.core.categories import Category, LabelSet
 from app.core.document import Document
@@ -114,6 +114,12 @@ class ProjectStore:
 
     # ---- per-image documents --------------------------------------------------------------------
     def label_path(self, image_rel: str) -> Path:
+        """`labels/<image_rel>.json`. Raises StoreError for a name that would leave labels/
+        (absolute, on any platform, or '..'): names come from the folder listing, but a bug or a hostile
+        label file must never make the store read or write elsewhere."""
+        pure = PurePosixPath(image_rel)
+        if not image_rel or pure.is_absolute() or PureWindowsPath(image_rel).is_absolute() or ".." in pure.parts:
+            raise StoreError(f"refusing the image name {image_rel!r}: it points outside the project")
         return self.labels_dir / f"{image_rel}.json"
 
     def load_document(self, image_rel: str, width: int, height: int) -> LoadResult:
