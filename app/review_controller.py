@@ -322,6 +322,8 @@ class ReviewController(QObject):
         shows the pending count."""
         panel.accept_requested.connect(self.accept_selected)
         panel.reject_requested.connect(self.reject_selected)
-        panel.model.set_row_filter(self.visible_filter)
         self.filter_changed.connect(panel.model.refilter)
         self.pending_changed.connect(panel.set_pending_counts)
+        panel.model.set_row_filter(self.visible_filter)
+        doc = self._doc_now()
+        panel.set_pending_counts(len(self.visible_ids()), doc.pending_count() if doc is not None else 0)

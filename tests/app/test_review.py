@@ -375,3 +375,19 @@ def test_cached_shown_set_matches_a_fresh_computation_after_any_edit(qtbot, seed
             stack.push(RemoveInstance(doc, iid))
         else:
             rc.set_threshold(float(rng.random()))
+
+
+def test_layer_rows_mark_suggestions(rig):
+    from PySide6.QtCore import Qt
+
+    from app.panels.layer_panel import COL_SCORE
+
+    m = rig.layers.model
+    row_of = {m.instance_id(r): r for r in range(m.rowCount())}
+    assert m.index(row_of[rig.mid], 0).data(Qt.FontRole).italic()
+    assert m.index(row_of[rig.man], 0).data(Qt.FontRole) is None
+    assert m.index(row_of[rig.mid], COL_SCORE).data() == "0.60"
+    assert rig.layers.pending_label.text() == "pending: 2 shown of 4"
+    rig.review.set_hide_duplicates(False)
+    rig.review.set_threshold(0.0)
+    assert rig.layers.pending_label.text() == "pending: 4"
