@@ -1,0 +1,271 @@
+"""maskpilot-label FOLDER --model NAME [--weights PATH] [--score 0.3] [--device auto|cuda|cpu]
+[--batch 4] [--semantic NAME] [--out results.json] [--redo]
+
+Runs an instance model over an image folder and writes its detections as SUGGESTED instances
+into the folder's project store, where the app shows them for review. Resumable: an image whose
+label file records a run of the model (`ai_runs`) is skipped unless --redo. A loader thread
+decodes the next images and a writer thread saves finished ones while the model runs.
+
+--semantic NAME also runs a semantic model and writes each class map as a PNG (VOC palette for
+ids < 256, else 16-bit gray) to `<store>/semantic/<model>/<image rel path>.png`, atomically.
+--out writes COCO results (RLE masks) of the images predicted in this run; image ids are the
+1-based positions in the project's image list (as `maskpilot-export --format coco` numbers them).
+
+Exit status: 0 done, 1 error, 2 bad arguments, 130 stopped with Ctrl-C (finished images kept,
+nothing half-written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import cv2
+import numpy as np
+
+import inference
+from app.ai.suggestions import class_mapping, write_prediction
+from app.cli.common import (
+    CliError,
+    StopOnInterrupt,
+    add_project_arguments,
+    open_project,
+    select_images,
+)
+from app.formats.atomic import write_bytes_atomic, write_json_atomic
+from app.formats.image_io import ImageLoadError, read_image
+from app.formats.png_masks import encode_palette_png
+from app.formats.store import ProjectStore, StoreError
+
+_END = object()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maskpilot-label", description="Pre-label an image folder with a model.")
+    add_project_arguments(parser)
+    parser.add_argument("--model", "-m", required=True, help="instance model name (see --list-models in the app)")
+    parser.add_argument("--weights", type=Path, help="weights file of --model (default: search the weights folders)")
+    parser.add_argument("--score", type=float, default=0.3, help="keep detections with score > this (0.3)")
+    parser.add_argument("--max-detections", type=int, default=100, help="per image (100)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
+    parser.add_argument("--batch", type=int, default=4, help="images per forward pass (4)")
+    parser.add_argument("--semantic", metavar="NAME", help="also run this semantic model; class maps as PNG")
+    parser.add_argument("--semantic-weights", type=Path, help="weights file of --semantic")
+    parser.add_argument("--out", "-o", type=Path, help="also write COCO results JSON of this run")
+    parser.add_argument("--images", nargs="+", metavar="REL", help="only these images (paths relative to FOLDER)")
+    parser.add_argument("--redo", action="store_true", help="predict again images the model already did")
+    parser.add_argument("--add-classes", action="store_true", help="add model classes missing from the project")
+    parser.add_argument("--random-init", action="store_true",
+                        help="random weights, no weights file (for testing and benchmarking only)")
+    return parser
+
+
+class RateProgress:
+    """One self-overwriting stderr line: done/total, a bar, images/s and the ETA."""
+
+    def __init__(self, total: int, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.total, self.quiet = total, quiet
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if self.quiet or (done < self.total and now - self._last < 0.2):
+            return
+        self._last, self._shown = now, True
+        rate = done / max(now - self.start, 1e-9)
+        eta = (self.total - done) / rate if rate > 0 else 0.0
+        filled = int(20 * done / max(self.total, 1))
+        self.stream.write(
+            f"\rlabeling {done}/{self.total} [{'#' * filled}{'.' * (20 - filled)}] "
+            f"{rate:.2f} img/s ETA {int(eta // 60)}:{int(eta % 60):02d}  "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def already_done(store: ProjectStore, rel: str, model: str) -> bool:
+    """Whether the label file of `rel` records a run of `model` (read as plain JSON: no masks
+    are decoded, so checking 10,000 images stays cheap)."""
+    try:
+        data = json.loads(store.label_path(rel).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and model in (data.get("ai_runs") or {})
+
+
+def semantic_png_path(store: ProjectStore, model: str, rel: str) -> Path:
+    """Where the class map of image `rel` from semantic `model` is kept."""
+    return store.root / "semantic" / model / f"{rel}.png"
+
+
+def write_class_map(path: Path, class_map: np.ndarray) -> None:
+    """Atomically write an (H, W) class map: a VOC-palette PNG when ids fit in uint8, else 16-bit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if class_map.dtype == np.uint8:
+        data = encode_palette_png(class_map)
+    else:
+        if int(class_map.max(initial=0)) > 65535:
+            raise ValueError("class ids above 65535 cannot be stored in a PNG")
+        ok, buf = cv2.imencode(".png", class_map.astype(np.uint16))
+        if not ok:
+            raise OSError(f"could not encode {path.name}")
+        data = buf.tobytes()
+    write_bytes_atomic(path, data)
+
+
+def _load_images(folder: Path, rels: list[str], out: queue.Queue, stop: threading.Event) -> None:
+    """Loader thread: decode images in order; an unreadable one is passed on as its error."""
+    for rel in rels:
+        if stop.is_set():
+            break
+        try:
+            item: Any = read_image(folder / rel, pyramid=False).rgb
+        except ImageLoadError as exc:
+            item = exc
+        while not stop.is_set():
+            try:
+                out.put((rel, item), timeout=0.1)
+                break
+            except queue.Full:
+                continue
+    out.put(_END)
+
+
+def _batches(items: queue.Queue, size: int, bad: list[str]) -> Iterator[list[tuple[str, np.ndarray]]]:
+    batch: list[tuple[str, np.ndarray]] = []
+    while True:
+        got = items.get()
+        if got is _END:
+            break
+        rel, item = got
+        if isinstance(item, Exception):
+            bad.append(f"{rel}: {item}")
+            continue
+        batch.append((rel, item))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, kind: str) -> Any:
+    info = inference.get_model_info(name)
+    if info.kind != kind:
+        flag = "--model" if kind == "instance" else "--semantic"
+        raise CliError(f"{name} is a {info.kind} model; {flag} needs an {kind} model")
+    return inference.load_model(
+        name, weights=weights, device=args.device, random_init=args.random_init and weights is None,
+        batch_size=args.batch,
+    )  # fmt: skip
+
+
+def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
+    """Label the project; returns (predicted images, suggestions, unreadable images, stopped)."""
+    if args.batch < 1:
+        raise CliError("--batch must be at least 1")
+    project = open_project(args)
+    images = select_images(project, args.images)
+    image_ids = {rel: n for n, rel in enumerate(project.images, start=1)}
+    predictor = _load_predictor(args.model, args.weights, args, "instance")
+    semantic = _load_predictor(args.semantic, args.semantic_weights, args, "semantic") if args.semantic else None
+    mapping, unmapped = class_mapping(predictor.categories, project.labels, add_missing=args.add_classes)
+    if unmapped and args.add_classes:
+        project.store.save_project(project.labels, project.meta.settings)
+        print(f"added {len(unmapped)} class(es) to the project: {', '.join(unmapped)}", file=sys.stderr)
+    elif unmapped:
+        shown = ", ".join(unmapped[:8]) + (" ..." if len(unmapped) > 8 else "")
+        print(f"warning: {len(unmapped)} model class(es) are not project classes and are skipped "
+              f"({shown}); --add-classes adds them", file=sys.stderr)  # fmt: skip
+    if not mapping:
+        raise CliError(f"none of {args.model}'s classes is a class of this project (use --add-classes)")
+
+    def done(rel: str) -> bool:
+        if not already_done(project.store, rel, args.model):
+            return False
+        return semantic is None or semantic_png_path(project.store, args.semantic, rel).exists()
+
+    todo = images if args.redo else [rel for rel in images if not done(rel)]
+    if len(todo) < len(images):
+        print(f"{len(images) - len(todo)} image(s) already done by {args.model} (skipped; --redo to redo)",
+              file=sys.stderr)  # fmt: skip
+    results: list[dict[str, Any]] = []
+    bad: list[str] = []
+    count = suggestions = 0
+    progress = RateProgress(len(todo), args.quiet)
+    loaded: queue.Queue = queue.Queue(maxsize=2 * args.batch)
+    halt = threading.Event()
+    loader = threading.Thread(target=_load_images, args=(project.folder, todo, loaded, halt), daemon=True)
+    loader.start()
+    stopped = False
+    try:
+        for batch in _batches(loaded, args.batch, bad):
+            if stop():
+                stopped = True
+                break
+            rgb = [img for _, img in batch]
+            preds = predictor.predict(rgb, score_threshold=args.score, max_detections=args.max_detections)
+            sems = semantic.predict(rgb) if semantic is not None else [None] * len(batch)
+            for (rel, _), pred, sem in zip(batch, preds, sems, strict=True):
+                if sem is not None:
+                    write_class_map(semantic_png_path(project.store, args.semantic, rel), sem.class_map)
+                # the label file is written last: it is what marks the image as done
+                suggestions += write_prediction(project.store, rel, pred, mapping, args.score)
+                if args.out is not None:
+                    results.extend(pred.to_coco_results(image_ids[rel]))
+                count += 1
+            progress.update(count + len(bad))
+    except KeyboardInterrupt:
+        stopped = True
+    finally:
+        halt.set()
+        progress.close()
+        if args.out is not None and (count or not stopped):
+            write_json_atomic(args.out, results)
+    return count, suggestions, bad, stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with StopOnInterrupt() as stop:
+            count, suggestions, bad, stopped = run(args, stop)
+    except KeyboardInterrupt:  # during model loading: nothing was written yet
+        print("stopped before any image was labeled", file=sys.stderr)
+        return 130
+    except (CliError, StoreError, inference.InferenceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
+    for line in bad[:30]:
+        print(f"warning: unreadable image skipped: {line}", file=sys.stderr)
+    if len(bad) > 30:
+        print(f"warning: ... and {len(bad) - 30} more unreadable images", file=sys.stderr)
+    summary = f"{count} image(s) labeled, {suggestions} suggestion(s) written"
+    if bad:
+        summary += f", {len(bad)} unreadable image(s) skipped"
+    if stopped:
+        print(f"stopped: {summary}; finished images are kept, run again to continue", file=sys.stderr)
+        return 130
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
