@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
 from app.formats.image_io import LoadedImage
+from app.overlays import OverlayLayer, colorize
 from app.render import (
     OverlayStyle,
     RasterCache,
@@ -64,6 +65,7 @@ class Canvas(QWidget):
         self.selected: frozenset[int] = frozenset()
         self.visible_filter = None
         self.tool: Tool | None = None
+        self.overlay_layers: tuple[tuple[OverlayLayer, float], ...] = ()  # (layer, opacity), bottom first
         self.view = ViewTransform(1.0, 0.0, 0.0)
         self._levels: list[tuple[np.ndarray, QImage]] = []
         self._overlay: tuple[np.ndarray, QImage] | None = None
@@ -104,6 +106,14 @@ class Canvas(QWidget):
             self.tool.cancel()
         self.tool = tool
         self.setCursor(_CURSORS.get(tool.cursor_shape if tool else "arrow", Qt.ArrowCursor))
+        self.update()
+
+    def set_overlay_layers(self, layers: list[tuple[OverlayLayer, float]]) -> None:
+        """Semantic/panoptic layers with their opacity, drawn over the image and under the
+        instances (bottom first); pass [] to hide them. They join the cached background, so a
+        repaint for an edit or a tool never recolours them."""
+        self.overlay_layers = tuple(layers)
+        self._background = None
         self.update()
 
     def invalidate_overlay(self) -> None:
@@ -247,9 +257,15 @@ class Canvas(QWidget):
             img.fill(self.palette().color(QPalette.Window))
             p = QPainter(img)
             self._paint_image(p)
+            self._paint_overlay_layers(p)
             p.end()
             self._background = (key, img)
         return self._background[1]
+
+    def _paint_overlay_layers(self, painter: QPainter) -> None:
+        for layer, opacity in self.overlay_layers:
+            arr = colorize(layer, self.view, (self.width(), self.height()), opacity)
+            painter.drawImage(0, 0, numpy_to_qimage(arr, QImage.Format_RGBA8888_Premultiplied))
 
     def _paint_image(self, painter: QPainter) -> None:
         w, h = self.image_size()
