@@ -1,0 +1,134 @@
+"""GUI event-loop latency while an auto-fill batch runs on the CPU.
+
+A 10 ms QTimer ticks on the GUI thread while the inference worker runs a real model (random
+weights: the cost of a forward pass does not depend on the values) over a generated folder;
+lateness = time between ticks - 10 ms. The user is simulated too: every 250 ms the window steps
+to the next image, and results land in the documents and the store as in real use.
+Target (issue 7): p95 lateness <= 50 ms. Prints one JSON object.
+
+    python bench/bench_responsiveness.py [--images 12] [--model maskrcnn_resnet50_fpn_v2] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["MASKPILOT_RANDOM_WEIGHTS"] = "1"
+
+
+def make_folder(root: Path, n: int, size: tuple[int, int]) -> Path:
+    import cv2
+
+    from inference.synthetic import make_scene
+
+    folder = root / "imgs"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        scene = make_scene(rng, size, muted=True)
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(scene.image, cv2.COLOR_RGB2BGR))
+        (folder / f"img{i:03d}.jpg").write_bytes(buf.tobytes())
+    return folder
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=12)
+    parser.add_argument("--model", default="maskrcnn_resnet50_fpn_v2")
+    parser.add_argument("--size", type=int, nargs=2, default=(480, 640), metavar=("H", "W"))
+    parser.add_argument("--quick", action="store_true", help="4 images of 240x320")
+    args = parser.parse_args()
+    if args.quick:
+        args.images, args.size = 4, (240, 320)
+
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    tmp = Path(tempfile.mkdtemp(prefix="maskpilot-bench-resp-"))
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp / "settings"))
+    app = QApplication.instance() or QApplication([])
+    from app.main_window import MainWindow
+
+    folder = make_folder(tmp, args.images, tuple(args.size))
+    win = MainWindow()
+    win.resize(1400, 900)
+    win.show()
+    win.ai.refresh_models()
+    win.ai.panel.model_box.setCurrentIndex(win.ai.panel.model_box.findData(args.model))
+    win.ai.panel.set_device("cpu")
+    win.open_folder(folder)
+
+    # Warm-up: load the model and run one image, so the figures are about steady work.
+    t0 = time.perf_counter()
+    win.ai.autofill("current")
+    while win.ai.busy:
+        app.processEvents()
+        time.sleep(0.005)
+    warmup_s = time.perf_counter() - t0
+
+    lateness: list[float] = []
+    clock = QElapsedTimer()
+    tick = QTimer()
+    tick.setInterval(10)
+    last = [0]
+
+    def on_tick() -> None:
+        now = clock.nsecsElapsed()
+        lateness.append(max(0.0, (now - last[0]) / 1e6 - 10.0))
+        last[0] = now
+
+    tick.timeout.connect(on_tick)
+    step = QTimer()
+    step.setInterval(250)
+    step.timeout.connect(win.next_image)
+
+    started = time.perf_counter()
+    win.ai.autofill("all")
+    clock.start()
+    tick.start()
+    step.start()
+    while win.ai.busy:
+        app.processEvents()
+        time.sleep(0.001)
+    seconds = time.perf_counter() - started
+    tick.stop()
+    step.stop()
+    suggestions = sum(win.files.model.state(p).pending for p in win.files.model.paths())
+    win.close()
+    print(json.dumps({
+        "benchmark": "gui_latency_during_cpu_batch",
+        "model": args.model,
+        "images": args.images,
+        "image_size_hw": list(args.size),
+        "cpu_threads": os.cpu_count(),
+        "warmup_s": round(warmup_s, 2),
+        "batch_s": round(seconds, 2),
+        "images_per_s": round(args.images / seconds, 3),
+        "timer_ticks": len(lateness),
+        "lateness_ms": {
+            "p50": round(percentile(lateness, 50), 2),
+            "p95": round(percentile(lateness, 95), 2),
+            "p99": round(percentile(lateness, 99), 2),
+            "max": round(max(lateness, default=0.0), 2),
+        },
+        "target_p95_ms": 50,
+        "pending_suggestions_written": suggestions,
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
