@@ -28,6 +28,7 @@ from app.overlays import (
     PANOPTIC,
     SEMANTIC,
     OverlayLayer,
+    assign_colors,
     label_at,
     match_category,
     panoptic_layer,
@@ -112,6 +113,9 @@ class OverlayController(QObject):
             if not names and SEMANTIC in layers:
                 names = layers[SEMANTIC].categories
             layers[PANOPTIC] = panoptic_layer(rel, panoptic, names)
+        colors = assign_colors(layers.values())  # one class, one colour in both layers
+        for layer in layers.values():
+            layer.recolor(colors)
         self._cache[rel] = layers
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)

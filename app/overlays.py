@@ -27,6 +27,14 @@ TRANSPARENT_NAMES = frozenset({"background", "__background__", "void", "unlabele
 _DIRECT_LIMIT = 1 << 16
 # Brightness steps that set apart neighbouring instances of one thing class.
 _THING_SHADES = (0.0, -0.28, 0.3, -0.45, 0.15, -0.15, 0.45)
+#: Twenty colours chosen to be told apart (Trubetskoy's list), handed to the largest classes
+#: of an image first; `default_color` covers any further classes.
+DISTINCT_COLORS: tuple[Color, ...] = (
+    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
+    (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
+    (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0),
+    (170, 255, 195), (128, 128, 0), (255, 215, 180), (0, 0, 128), (128, 128, 128),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,9 @@ class OverlayLayer:
     keys: int64 (n,) the original map value of each palette index (a class id for semantic maps,
     a segment id for panoptic ones, where 0 is void). palette: uint8 (n, 4) straight RGBA, alpha 0
     for transparent values. key_category: int64 (n,) category id per palette index (-1: none).
+    shades: float (n,) brightness step of each index (panoptic things; 0 elsewhere).
     categories: {category id: name}. rel: the image it belongs to. model: who produced it.
+    areas: int64 (n,) pixels per index. colors: {category id: RGB} in use (see `recolor`).
     """
 
     kind: str
@@ -59,6 +69,29 @@ class OverlayLayer:
     rel: str
     model: str
     areas: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    shades: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    colors: dict[int, Color] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.shades) != len(self.keys):
+            self.shades = np.zeros(len(self.keys), np.float32)
+        self.recolor({})
+
+    def recolor(self, colors: Mapping[int, Color]) -> None:
+        """Colour each category by `colors` (default_color for the others); cheap: n entries."""
+        self.colors = {}
+        for idx in np.flatnonzero(self.key_category >= 0):
+            cat = int(self.key_category[idx])
+            base = self.colors.setdefault(cat, tuple(colors.get(cat, default_color(cat))))
+            self.palette[idx] = (*_shade(base, float(self.shades[idx])), 255)
+
+    def category_areas(self) -> dict[int, int]:
+        """Pixels per (non-transparent) category."""
+        out: dict[int, int] = {}
+        for idx in np.flatnonzero((self.areas > 0) & (self.key_category >= 0)):
+            cat = int(self.key_category[idx])
+            out[cat] = out.get(cat, 0) + int(self.areas[idx])
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -67,13 +100,9 @@ class OverlayLayer:
     def legend(self) -> list[LegendEntry]:
         """Classes present (non-transparent), largest area first."""
         total = max(int(self.indices.size), 1)
-        by_cat: dict[int, int] = {}
-        for idx in np.flatnonzero((self.areas > 0) & (self.palette[:, 3] > 0)):
-            cat = int(self.key_category[idx])
-            by_cat[cat] = by_cat.get(cat, 0) + int(self.areas[idx])
         entries = [
-            LegendEntry(cat, self.categories.get(cat, f"class {cat}"), default_color(cat), area / total)
-            for cat, area in by_cat.items()
+            LegendEntry(cat, self.categories.get(cat, f"class {cat}"), self.colors[cat], area / total)
+            for cat, area in self.category_areas().items()
         ]
         return sorted(entries, key=lambda e: (-e.fraction, e.category_id))
 
@@ -92,6 +121,8 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _shade(rgb: Color, amount: float) -> Color:
     """Mix towards white (amount > 0) or black (amount < 0)."""
+    if amount == 0:
+        return rgb
     target = 255 if amount > 0 else 0
     a = abs(amount)
     return tuple(round(c + (target - c) * a) for c in rgb)  # type: ignore[return-value]
@@ -109,7 +140,6 @@ def semantic_layer(rel: str, prediction: Any) -> OverlayLayer:
         name = categories.get(key)
         if name is None or name.strip().lower() in TRANSPARENT_NAMES:
             continue
-        palette[i] = (*default_color(key), 255)
         key_category[i] = key
     areas = np.bincount(indices.ravel(), minlength=len(keys))
     return OverlayLayer(SEMANTIC, indices, keys, palette, key_category, categories, rel,
@@ -129,22 +159,33 @@ def panoptic_layer(
     indices, keys = _compact(np.asarray(result.id_map))
     palette = np.zeros((len(keys), 4), np.uint8)
     key_category = np.full(len(keys), -1, np.int64)
+    shades = np.zeros(len(keys), np.float32)
     seen: dict[int, int] = {}
     for i, key in enumerate(keys.tolist()):
         seg = segments.get(key)
         if key == 0 or seg is None:
             continue
         cat = int(seg["category_id"])
-        color = default_color(cat)
         if seg.get("isthing", True):
             n = seen.get(cat, 0)
             seen[cat] = n + 1
-            color = _shade(color, _THING_SHADES[n % len(_THING_SHADES)])
-        palette[i] = (*color, 255)
+            shades[i] = _THING_SHADES[n % len(_THING_SHADES)]
         key_category[i] = cat
     areas = np.bincount(indices.ravel(), minlength=len(keys))
     return OverlayLayer(PANOPTIC, indices, keys, palette, key_category, names, rel,
-                        str(getattr(result, "model", "")), areas)  # fmt: skip
+                        str(getattr(result, "model", "")), areas, shades)  # fmt: skip
+
+
+def assign_colors(layers: Iterable[OverlayLayer]) -> dict[int, Color]:
+    """Colours for the classes of one image's layers: DISTINCT_COLORS by total area (largest
+    first, ties by id), then default_color. Apply with `layer.recolor(...)` on each layer, so
+    the semantic and the panoptic overlay of an image agree."""
+    total: dict[int, int] = {}
+    for layer in layers:
+        for cat, area in layer.category_areas().items():
+            total[cat] = total.get(cat, 0) + area
+    ranked = sorted(total, key=lambda c: (-total[c], c))
+    return {c: DISTINCT_COLORS[i] if i < len(DISTINCT_COLORS) else default_color(c) for i, c in enumerate(ranked)}
 
 
 def colorize(

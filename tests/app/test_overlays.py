@@ -14,7 +14,15 @@ from app.core.categories import LabelSet, default_color
 from app.core.document import Document
 from app.formats.image_io import LoadedImage
 from app.overlay_controller import OVERLAY_ACTIONS, OverlayController
-from app.overlays import colorize, label_at, panoptic_layer, segment_mask, semantic_layer
+from app.overlays import (
+    DISTINCT_COLORS,
+    assign_colors,
+    colorize,
+    label_at,
+    panoptic_layer,
+    segment_mask,
+    semantic_layer,
+)
 from app.panels.overlay_panel import OverlayPanel
 from app.render import ViewTransform
 from app.selection import Selection
@@ -145,6 +153,27 @@ def test_legend_lists_present_classes_by_area():
     assert [(e.name, round(e.fraction * 1200)) for e in pan] == [("road", 400), ("sky", 320), ("tree", 104)]
 
 
+def test_assign_colors_distinct_by_area_and_shared_between_layers():
+    sem, pan = semantic_layer("a.png", semantic()), panoptic_layer("a.png", panoptic(), CATS)
+    colors = assign_colors([sem, pan])
+    # road 400 + 400, sky 320 + 320, tree 94 + 104: ranked by total area.
+    assert colors == {1: DISTINCT_COLORS[0], 2: DISTINCT_COLORS[1], 7: DISTINCT_COLORS[2]}
+    assert len(set(DISTINCT_COLORS)) == len(DISTINCT_COLORS)
+    for layer in (sem, pan):
+        layer.recolor(colors)
+        assert {e.category_id: e.color for e in layer.legend()} == colors
+    view = ViewTransform(1.0, 0, 0)
+    a = colorize(sem, view, (40, 30), 1.0, outline=False)
+    b = colorize(pan, view, (40, 30), 1.0, outline=False)
+    assert tuple(a[25, 5, :3]) == tuple(b[25, 5, :3]) == DISTINCT_COLORS[0]  # road in both
+    many = semantic_layer("b.png", SimpleNamespace(
+        class_map=np.arange(25 * 4).reshape(10, 10) // 4, categories=[(i, f"c{i}") for i in range(25)], model="m",
+    ))  # fmt: skip
+    more = assign_colors([many])
+    assert len(more) == 25 and set(DISTINCT_COLORS) <= set(more.values())
+    assert more[24] == default_color(24)  # beyond the 20 distinct colours (ties ranked by id)
+
+
 # ---- panel, controller, canvas -----------------------------------------------------------
 
 
@@ -257,12 +286,13 @@ def test_canvas_draws_overlay_over_the_image_and_under_instances(qtbot):
         c = img.pixelColor(round(sx * dpr), round(sy * dpr))
         return c.red(), c.green(), c.blue()
 
-    road = default_color(1)
+    road = s.ctl.layers()["semantic"].colors[1]
+    assert road == DISTINCT_COLORS[0]  # the largest class
     want = tuple(round(100 * 0.55 + c * 0.45) for c in road)
     assert all(abs(a - b) <= 2 for a, b in zip(pixel(10.5, 25.5), want))
     assert pixel(20.5, 12.5) == (100, 100, 100)  # background stays clear
     # The instance (class "tree" colour of the project) is painted over the overlay's tree.
-    tree_overlay = tuple(round(100 * 0.55 + c * 0.45) for c in default_color(7))
+    tree_overlay = tuple(round(100 * 0.55 + c * 0.45) for c in s.ctl.layers()["semantic"].colors[7])
     assert pixel(28.5, 13.5) != tree_overlay and pixel(31.5, 16.5) != pixel(28.5, 13.5)
     s.ctl.toggle_semantic()
     assert pixel(10.5, 25.5) == (100, 100, 100)
