@@ -99,17 +99,25 @@ class OverlayController(QObject):
         self._point = None
         self._apply()
 
-    def show_result(self, rel: str, semantic: Any | None = None, panoptic: Any | None = None) -> bool:
+    def show_result(
+        self,
+        rel: str,
+        semantic: Any | None = None,
+        panoptic: Any | None = None,
+        categories: Any = (),
+    ) -> bool:
         """Overlays delivered by the worker for image `rel` (duck-typed SemanticPrediction /
         PanopticResult; None leaves that layer as it was). Ignored (False) unless `rel` is the
-        current image, so a late result never lands on another image."""
+        current image, so a late result never lands on another image. Panoptic class names come
+        from the result's own `categories`, else `categories` ((id, name), ...), else the
+        semantic prediction's."""
         if rel is None or rel != self.current:
             return False
         layers = dict(self._cache.pop(rel, {}))
         if semantic is not None:
             layers[SEMANTIC] = semantic_layer(rel, semantic)
         if panoptic is not None:
-            names = getattr(semantic, "categories", ()) if semantic is not None else ()
+            names = categories or (getattr(semantic, "categories", ()) if semantic is not None else ())
             if not names and SEMANTIC in layers:
                 names = layers[SEMANTIC].categories
             layers[PANOPTIC] = panoptic_layer(rel, panoptic, names)

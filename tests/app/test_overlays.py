@@ -219,6 +219,8 @@ def test_result_for_another_image_is_ignored_and_cache_brings_results_back(qtbot
         s.ctl.show_result(rel, semantic())
     s.ctl.set_current("a.png")  # evicted (least recently used)
     assert s.canvas.overlay_layers == ()
+    s.ctl.show_result("a.png", None, panoptic(), categories=((7, "oak"),))
+    assert s.panel.legend_names() == ["class 1", "class 2", "oak"]
 
 
 def test_panel_toggles_and_opacity_reach_the_canvas(qtbot):
