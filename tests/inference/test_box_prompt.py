@@ -159,3 +159,18 @@ def test_trained_model_segments_a_shape_from_its_box() -> None:
             ious.append((full & truth).sum() / (full | truth).sum())
     print(f"\nbox-prompt IoU over {len(ious)} shapes: median {np.median(ious):.3f}, min {min(ious):.3f}")
     assert len(ious) >= 15 and np.median(ious) > 0.5
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_box_prompt_on_cuda_fp16_matches_cpu() -> None:
+    image = random_image(9)
+    cpu = small_predictor(3).masks_for_boxes(image, BOXES)
+    gpu_predictor = small_predictor(3).to("cuda")
+    gpu = gpu_predictor.masks_for_boxes(image, BOXES)
+    assert gpu_predictor.device.type == "cuda" and gpu_predictor.fp16
+    np.testing.assert_array_equal(gpu.category_ids, cpu.category_ids)
+    np.testing.assert_allclose(gpu.scores, cpu.scores, atol=5e-3)
+    for i in range(len(BOXES)):
+        a, b = gpu.full_mask(i), cpu.full_mask(i)
+        assert (a ^ b).sum() <= max(3, 0.02 * (a | b).sum())
