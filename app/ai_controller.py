@@ -108,6 +108,13 @@ class AIController(QObject):
         p.cancel_requested.connect(self.cancel)
         p.weights_file_requested.connect(self.choose_weights)
         p.download_requested.connect(self.download_weights)
+        review = self.window.review
+        p.threshold_changed.connect(review.set_threshold)
+        review.set_threshold(p.threshold())
+        p.hide_duplicates_changed.connect(review.set_hide_duplicates)
+        p.accept_all_requested.connect(review.accept_all)
+        p.reject_rest_requested.connect(review.reject_rest)
+        p.next_pending_requested.connect(review.next_image_with_pending)
 
     def refresh_models(self) -> None:
         import inference

@@ -37,6 +37,7 @@ from app.formats.store import ProjectStore
 from app.panels.class_panel import ClassPanel
 from app.panels.file_list import FileListPanel, FileState
 from app.panels.layer_panel import LayerPanel
+from app.review_controller import REVIEW_ACTIONS, ReviewController
 from app.selection import Selection
 from app.session import ProjectSession
 from app.tools.base import ToolContext
@@ -84,13 +85,19 @@ class MainWindow(QMainWindow):
         self.files_dock = self._dock(self.files, tr("Images"), Qt.LeftDockWidgetArea, "files_dock")
         self.layers_dock = self._dock(self.layers, tr("Layers"), Qt.RightDockWidgetArea, "layers_dock")
         self.classes_dock = self._dock(self.classes, tr("Classes"), Qt.RightDockWidgetArea, "classes_dock")
+        self.review = ReviewController(
+            document=lambda: self.document, push=self.push, selection=self.selection, canvas=self.canvas,
+            message=lambda t: self.statusBar().showMessage(t, 4000), files=self.files,
+            current=lambda: self.current, show_image=self.show_image, parent=self,
+        )  # fmt: skip
+        self.review.attach_layer_panel(self.layers)
         self.ai = AIController(self)
         self.ai_dock = self._dock(self.ai.panel, tr("AI"), Qt.RightDockWidgetArea, "ai_dock")
         self.tabifyDockWidget(self.classes_dock, self.ai_dock)
         toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + REVIEW_ACTIONS)
         self._build_recent_menu()
         self._build_status_bar()
         self.tools = self._build_tools()
@@ -313,6 +320,7 @@ class MainWindow(QMainWindow):
         self.layers.model.set_document(doc, self.canvas.labels)
         self.classes.set_document(doc)
         self.undo_group.setActiveStack(self.stack_for(self.current) if doc is not None and self.current else None)
+        self.review.set_document(doc, self.current)
 
     def stack_for(self, rel: str) -> QUndoStack:
         """The undo stack of image `rel` (kept for the session, so undo survives switching)."""

@@ -280,8 +280,9 @@ def test_canvas_paints_score_tags(rig):
 
 def test_review_shortcuts_do_not_clash_with_the_window_actions():
     from app.actions import ACTIONS
+    from app.ai_controller import AI_ACTIONS
 
-    taken = {s.upper() for spec in ACTIONS for s in spec.shortcuts}
+    taken = {s.upper() for spec in ACTIONS + AI_ACTIONS for s in spec.shortcuts}
     ours = [s.upper() for spec in REVIEW_ACTIONS for s in spec.shortcuts]
     assert len(ours) == len(set(ours))
     assert not taken & set(ours) and "I" not in ours
@@ -290,26 +291,13 @@ def test_review_shortcuts_do_not_clash_with_the_window_actions():
     assert all(hasattr(ReviewController, spec.slot.split(".")[1]) for spec in REVIEW_ACTIONS)
 
 
-def _window_review(win) -> ReviewController:
-    """The window's controller once the main window wires one; until then, wired as documented."""
-    review = getattr(win, "review", None)
-    if review is None:
-        review = ReviewController(
-            document=lambda: win.document, push=win.push, selection=win.selection, canvas=win.canvas,
-            message=lambda t: win.statusBar().showMessage(t, 4000), files=win.files,
-            current=lambda: win.current, show_image=win.show_image, parent=win,
-        )
-        review.attach_layer_panel(win.layers)
-    return review
-
-
 def test_review_in_the_main_window(window, image_folder, qtbot):
     from tests.app.conftest import wait_loaded
 
     win = window
     win.open_folder(image_folder)
     wait_loaded(qtbot, win)
-    review = _window_review(win)
+    review = win.review
     first = win.current
     doc = win.document
     for k, score in enumerate((0.9, 0.4)):  # as the inference worker adds them: no undo step
