@@ -104,13 +104,17 @@ class OverlayController(QObject):
         rel: str,
         semantic: Any | None = None,
         panoptic: Any | None = None,
+        current: str | None = None,
         categories: Any = (),
     ) -> bool:
         """Overlays delivered by the worker for image `rel` (duck-typed SemanticPrediction /
-        PanopticResult; None leaves that layer as it was). Ignored (False) unless `rel` is the
-        current image, so a late result never lands on another image. Panoptic class names come
-        from the result's own `categories`, else `categories` ((id, name), ...), else the
-        semantic prediction's."""
+        PanopticResult; None leaves that layer as it was). `current`, when given, is the image
+        shown now (it updates `set_current`). Ignored (False) unless `rel` is the current image,
+        so a late result never lands on another image. Panoptic class names come from the
+        result's own `categories`, else `categories` ((id, name), ...), else the semantic
+        prediction's."""
+        if current is not None and current != self.current:
+            self.set_current(current)
         if rel is None or rel != self.current:
             return False
         layers = dict(self._cache.pop(rel, {}))

@@ -221,6 +221,9 @@ def test_result_for_another_image_is_ignored_and_cache_brings_results_back(qtbot
     assert s.canvas.overlay_layers == ()
     s.ctl.show_result("a.png", None, panoptic(), categories=((7, "oak"),))
     assert s.panel.legend_names() == ["class 1", "class 2", "oak"]
+    # The caller may pass the image shown now: a result for another one is still ignored.
+    assert s.ctl.show_result("e.png", semantic(), None, "f.png") is False and s.ctl.current == "f.png"
+    assert s.ctl.show_result("f.png", semantic(), None, "f.png") is True and len(s.canvas.overlay_layers) == 1
 
 
 def test_panel_toggles_and_opacity_reach_the_canvas(qtbot):
