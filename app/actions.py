@@ -52,9 +52,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("delete", "&Delete Selected", "delete_selected", "edit", ("Delete",), "delete"),
     ActionSpec("mark_done", "Mark Image &Done", "toggle_done", "edit", ("Ctrl+Return",), "done", True),
     ActionSpec("history", "&History…", "show_history", "edit"),
-    ActionSpec("copy", "&Copy Instances", "copy_selected", "edit", ("Ctrl+C",)),
-    ActionSpec("paste", "&Paste Instances", "paste", "edit", ("Ctrl+V",)),
-    ActionSpec("duplicate", "D&uplicate Instances", "duplicate_selected", "edit", ("Ctrl+D",)),
+    ActionSpec("copy", "&Copy Instances", "edits.copy_selected", "edit", ("Ctrl+C",)),
+    ActionSpec("paste", "&Paste Instances", "edits.paste", "edit", ("Ctrl+V",)),
+    ActionSpec("duplicate", "D&uplicate Instances", "edits.duplicate_selected", "edit", ("Ctrl+D",)),
     ActionSpec("tool_select", "&Select / Edit", "use_tool", "tools", ("V",), "select", True, True, group="tools", arg="select"),
     ActionSpec("tool_polygon", "&Polygon", "use_tool", "tools", ("P",), "polygon", True, True, group="tools", arg="polygon"),
     ActionSpec("tool_brush", "&Brush", "use_tool", "tools", ("B",), "brush", True, True, group="tools", arg="brush"),
@@ -62,11 +62,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool_fill", "&Fill Region", "use_tool", "tools", ("G",), "fill", True, True, group="tools", arg="fill"),
     ActionSpec("tool_grabcut", "&GrabCut Box", "use_tool", "tools", ("R",), "grabcut", True, True, group="tools", arg="grabcut"),
     ActionSpec("protect", "Do Not Paint Over &Other Instances", "toggle_protect", "tools", checkable=True),
-    ActionSpec("to_polygon", "Mask → &Polygon", "convert_selected", "tools", arg="polygon"),
-    ActionSpec("to_mask", "Polygon → &Mask", "convert_selected", "tools", arg="mask"),
-    ActionSpec("merge", "&Merge Selected", "merge_selected", "tools", ("Ctrl+M",)),
-    ActionSpec("split", "&Split Disconnected Parts", "split_selected", "tools"),
-    ActionSpec("subtract", "Subtract &Overlap With Instances Above", "subtract_above", "tools"),
+    ActionSpec("to_polygon", "Mask → &Polygon", "edits.convert_selected", "tools", arg="polygon"),
+    ActionSpec("to_mask", "Polygon → &Mask", "edits.convert_selected", "tools", arg="mask"),
+    ActionSpec("merge", "&Merge Selected", "edits.merge_selected", "tools", ("Ctrl+M",)),
+    ActionSpec("split", "&Split Disconnected Parts", "edits.split_selected", "tools"),
+    ActionSpec("subtract", "Subtract &Overlap With Instances Above", "edits.subtract_above", "tools"),
     ActionSpec("fit", "&Fit to Window", "zoom_fit", "view", ("F",), "fit", True),
     ActionSpec("zoom_100", "Actual &Pixels (100 %)", "zoom_actual", "view", ("Ctrl+0",), "zoom100"),
     ActionSpec("zoom_in", "Zoom &In", "zoom_in", "view", ("Ctrl++", "Ctrl+="), "zoom_in"),
@@ -77,7 +77,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_todo", "Next &Unfinished Image", "next_unfinished", "go", ("Ctrl+Shift+D",), "next_todo", True),
     ActionSpec("about", "&About MaskPilot", "show_about", "help"),
     *(
-        ActionSpec(f"class_{n}", f"Set Class {n}", "set_class_number", "edit", (str(n),), arg=n)
+        ActionSpec(f"class_{n}", f"Set Class {n}", "edits.set_class_number", "edit", (str(n),), arg=n)
         for n in range(1, 10)
     ),
 )

@@ -11,7 +11,6 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -19,18 +18,18 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
-from app import __version__, label_transfer, mask_edits
+from app import __version__, label_transfer
 from app.actions import ACTIONS, build_actions, icon
 from app.ai_controller import AI_ACTIONS, AIController
 from app.canvas import Canvas
 from app.commands import (
-    AddInstance,
     MoveInstance,
     RemoveInstance,
     SetFields,
     SetImageStatus,
 )
 from app.core.document import Document, ImageStatus
+from app.edit_controller import EditController
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
 from app.formats.store import ProjectStore
@@ -74,7 +73,6 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[str, QUndoStack] = {}
         self._history: QUndoView | None = None
-        self._clipboard: list = []
 
         self.loader = ImageLoader(self)
         self.canvas = Canvas()
@@ -85,6 +83,7 @@ class MainWindow(QMainWindow):
         self.files_dock = self._dock(self.files, tr("Images"), Qt.LeftDockWidgetArea, "files_dock")
         self.layers_dock = self._dock(self.layers, tr("Layers"), Qt.RightDockWidgetArea, "layers_dock")
         self.classes_dock = self._dock(self.classes, tr("Classes"), Qt.RightDockWidgetArea, "classes_dock")
+        self.edits = EditController(self)
         self.review = ReviewController(
             document=lambda: self.document, push=self.push, selection=self.selection, canvas=self.canvas,
             message=lambda t: self.statusBar().showMessage(t, 4000), files=self.files,
@@ -442,88 +441,6 @@ class MainWindow(QMainWindow):
         on = self.actions_by_key["protect"].isChecked()
         for name in ("brush", "eraser"):
             self.tools[name].protect_others = on
-
-    def set_class_number(self, n: int) -> None:
-        """Number keys: the n-th class becomes current and is given to the selected instances."""
-        if self.session is None:
-            return
-        cats = list(self.session.labels)
-        if n > len(cats):
-            return
-        cid = cats[n - 1].id
-        self.classes.set_current_category(cid)
-        self._set_selected_fields(tr("Set class"), category_id=cid)
-
-    def _set_selected_fields(self, text: str, **fields) -> None:
-        doc = self.document
-        ids = [i for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
-        if not ids:
-            return
-        stack = self.undo_group.activeStack()
-        stack.beginMacro(text)
-        for iid in ids:
-            stack.push(SetFields(doc, iid, text, **fields))
-        stack.endMacro()
-
-    def copy_selected(self) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        self._clipboard = [doc.get(i).copy() for i in self.selection.ordered if i in doc]
-        if self._clipboard:
-            self.statusBar().showMessage(tr("Copied %n instance(s)", len(self._clipboard)), 3000)
-
-    def paste(self) -> None:
-        self._add_copies(self._clipboard, tr("Paste"))
-
-    def duplicate_selected(self) -> None:
-        doc = self.document
-        if doc is not None:
-            self._add_copies([doc.get(i) for i in self.selection.ordered if i in doc], tr("Duplicate"))
-
-    def _add_copies(self, instances: list, text: str) -> None:
-        doc = self.document
-        if doc is None or not instances:
-            return
-        stack = self.undo_group.activeStack()
-        stack.beginMacro(text)
-        new_ids = []
-        for inst in instances:
-            copy = inst.copy(id=doc.new_id(), locked=False)
-            stack.push(AddInstance(doc, copy, text=text))
-            new_ids.append(copy.id)
-        stack.endMacro()
-        self.selection.set(new_ids)
-
-    # ---- mask operations (one undo step each) ------------------------------------------------
-    def _editable_selection(self) -> list:
-        doc = self.document
-        return [doc.get(i) for i in self.selection.ordered if doc is not None and i in doc and not doc.get(i).locked]
-
-    def convert_selected(self, kind: str) -> None:
-        tolerance = 1.0
-        if kind == "polygon":
-            tolerance, ok = self.ask_tolerance()
-            if not ok:
-                return
-        mask_edits.convert(self.document, self.undo_group.activeStack(), self._editable_selection(), kind, tolerance)
-
-    def ask_tolerance(self) -> tuple[float, bool]:
-        """Simplification tolerance for Mask → Polygon, in pixels. Tests replace this."""
-        return QInputDialog.getDouble(self, tr("Mask to polygon"), tr("Simplification tolerance (pixels):"), 1.0, 0.0, 20.0, 1)
-
-    def merge_selected(self) -> None:
-        keep = mask_edits.merge(self.document, self.undo_group.activeStack(), self._editable_selection())
-        if keep is not None:
-            self.selection.set([keep])
-
-    def split_selected(self) -> None:
-        new_ids = mask_edits.split(self.document, self.undo_group.activeStack(), self._editable_selection())
-        if new_ids:
-            self.selection.set([*self.selection.ordered, *new_ids])
-
-    def subtract_above(self) -> None:
-        mask_edits.subtract_above(self.document, self.undo_group.activeStack(), self._editable_selection())
 
     def show_history(self) -> None:
         if self._history is None:

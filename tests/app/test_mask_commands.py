@@ -33,23 +33,23 @@ def test_merge_split_subtract_convert(win):
     a = add(win, RasterGeometry(np.ones((10, 10), bool), 0, 0))
     b = add(win, RasterGeometry(np.ones((10, 10), bool), 30, 30))
     win.selection.set([a, b])
-    win.merge_selected()
+    win.edits.merge_selected()
     assert len(doc) == 1 and doc.get(b).geometry.area() == 200
-    win.split_selected()
+    win.edits.split_selected()
     assert len(doc) == 2 and sorted(i.geometry.area() for i in doc) == [100, 100]
     win.undo()
     win.undo()
     assert {i.id for i in doc} == {a, b} and doc.get(a).geometry.area() == 100
     c = add(win, RasterGeometry(np.ones((10, 10), bool), 5, 5))  # on top of a
     win.selection.set([a])
-    win.subtract_above()
+    win.edits.subtract_above()
     assert doc.get(a).geometry.area() == 100 - 25
     p = add(win, PolygonGeometry.from_points([(40, 0), (60, 0), (60, 20), (40, 20)]))
     win.selection.set([p])
-    win.convert_selected("mask")
+    win.edits.convert_selected("mask")
     assert doc.get(p).is_raster and doc.get(p).geometry.area() == 400
-    win.ask_tolerance = lambda: (0.0, True)
-    win.convert_selected("polygon")
+    win.edits.ask_tolerance = lambda: (0.0, True)
+    win.edits.convert_selected("polygon")
     assert doc.get(p).is_polygon and doc.get(p).geometry.to_raster().area() == 400
     assert c in doc
 
