@@ -28,9 +28,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/bench_browse.py
 
+# One-folder bundle in dist/maskpilot/ (build.spec). MASKPILOT_BUNDLE_TORCH=0 leaves torch out.
 bundle: $(STAMP)
-	$(PY) -m pip install --quiet pyinstaller
+	$(PY) -c "import PyInstaller" 2>/dev/null || $(PY) -m pip install --quiet "pyinstaller>=6.3"
 	$(VENV)/bin/pyinstaller --noconfirm build.spec
+	QT_QPA_PLATFORM=offscreen dist/maskpilot/maskpilot --self-test
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
