@@ -61,6 +61,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool_eraser", "&Eraser", "use_tool", "tools", ("E",), "eraser", True, True, group="tools", arg="eraser"),
     ActionSpec("tool_fill", "&Fill Region", "use_tool", "tools", ("G",), "fill", True, True, group="tools", arg="fill"),
     ActionSpec("tool_grabcut", "&GrabCut Box", "use_tool", "tools", ("R",), "grabcut", True, True, group="tools", arg="grabcut"),
+    ActionSpec("tool_auto_edit", "&Auto-Edit Box (Model)", "use_tool", "tools", ("W",), "auto_edit", True, True, group="tools", arg="auto_edit",
+               tip="Draw a box: Mask R-CNN finds the object's mask (GrabCut without weights)"),
     ActionSpec("protect", "Do Not Paint Over &Other Instances", "toggle_protect", "tools", checkable=True),
     ActionSpec("to_polygon", "Mask → &Polygon", "edits.convert_selected", "tools", arg="polygon"),
     ActionSpec("to_mask", "Polygon → &Mask", "edits.convert_selected", "tools", arg="mask"),

@@ -33,13 +33,16 @@ from app.edit_controller import EditController
 from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
 from app.formats.store import ProjectStore
+from app.overlay_controller import OVERLAY_ACTIONS, OverlayController
 from app.panels.class_panel import ClassPanel
 from app.panels.file_list import FileListPanel, FileState
 from app.panels.layer_panel import LayerPanel
+from app.panels.overlay_panel import OverlayPanel
 from app.review_controller import REVIEW_ACTIONS, ReviewController
 from app.selection import Selection
 from app.session import ProjectSession
 from app.tools.base import ToolContext
+from app.tools.box_to_mask import BoxToMaskTool
 from app.tools.brush import BrushTool, EraserTool
 from app.tools.fill import FillTool
 from app.tools.grabcut import GrabCutTool
@@ -93,10 +96,19 @@ class MainWindow(QMainWindow):
         self.ai = AIController(self)
         self.ai_dock = self._dock(self.ai.panel, tr("AI"), Qt.RightDockWidgetArea, "ai_dock")
         self.tabifyDockWidget(self.classes_dock, self.ai_dock)
+        self.overlay_panel = OverlayPanel()
+        self.overlays = OverlayController(
+            self.canvas, self.overlay_panel, lambda: self.document, self.push, self.selection,
+            lambda: self.session.labels if self.session else None, self._current_category,
+            lambda text: self.statusBar().showMessage(text, 4000),
+        )  # fmt: skip
+        self.overlay_dock = self._dock(self.overlay_panel, tr("Overlays"), Qt.RightDockWidgetArea, "overlay_dock")
+        self.tabifyDockWidget(self.ai_dock, self.overlay_dock)
+        self.ai_dock.raise_()
         toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + REVIEW_ACTIONS)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS)
         self._build_recent_menu()
         self._build_status_bar()
         self.tools = self._build_tools()
@@ -106,6 +118,7 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_loader_failed)
         self.files.image_activated.connect(self.show_image)
         self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
+        self.overlays.hover_text_changed.connect(self.overlay_label.setText)
         self.canvas.zoom_changed.connect(self._on_canvas_zoom_changed)
         self.selection.changed.connect(lambda: self.canvas.set_selected(self.selection.ids))
         self.layers.model.edit_requested.connect(self._on_layers_edit_requested)
@@ -130,6 +143,7 @@ class MainWindow(QMainWindow):
             repaint=self.canvas.update,
             view_scale=lambda: self.canvas.view.scale,
             message=lambda text: self.statusBar().showMessage(text, 4000),
+            segment_box=lambda box: self.ai.segment_box(box),
         )
         return {
             "select": SelectTool(ctx),
@@ -138,6 +152,7 @@ class MainWindow(QMainWindow):
             "eraser": EraserTool(ctx),
             "fill": FillTool(ctx),
             "grabcut": GrabCutTool(ctx),
+            "auto_edit": BoxToMaskTool(ctx),
         }
 
     def _current_category(self) -> int:
@@ -154,8 +169,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_status_bar(self) -> None:
-        self.size_label, self.pos_label, self.value_label, self.zoom_label = (QLabel() for _ in range(4))
-        for lbl, width in ((self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70)):
+        self.size_label, self.pos_label, self.value_label, self.zoom_label, self.overlay_label = (QLabel() for _ in range(5))
+        for lbl, width in ((self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70)):
             lbl.setMinimumWidth(width)
             self.statusBar().addPermanentWidget(lbl)
 
@@ -221,6 +236,7 @@ class MainWindow(QMainWindow):
         for warning in self.session.warnings:
             self._warn(warning)
         self._stacks.clear()
+        self.overlays.forget()
         self.classes.set_labels(self.session.labels)
         self.ai.update_mapping_summary()
         # Recolour, rename or delete a class: overlays and layer rows show it at once.
@@ -320,6 +336,7 @@ class MainWindow(QMainWindow):
         self.classes.set_document(doc)
         self.undo_group.setActiveStack(self.stack_for(self.current) if doc is not None and self.current else None)
         self.review.set_document(doc, self.current)
+        self.overlays.set_current(self.current if doc is not None else None)
 
     def stack_for(self, rel: str) -> QUndoStack:
         """The undo stack of image `rel` (kept for the session, so undo survives switching)."""

@@ -258,3 +258,41 @@ def test_real_random_init_model_runs_in_the_worker(window, qtbot, tmp_path, monk
     run = window.document.ai_runs[MODEL]  # the prediction reached this image's document
     assert run["count"] == sum(1 for i in window.document if i.is_suggestion)
     assert "CPU" in window.ai.panel.device_label.text() or "unavailable" in window.ai.panel.device_label.text()
+
+
+def test_box_to_mask_runs_the_mask_head_in_the_worker(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 2)
+    boxes_seen = []
+
+    def masks_for_boxes(rgb, boxes, category_ids=None):
+        boxes_seen.append(boxes.copy())
+        x0, y0, x1, y1 = (int(v) for v in boxes[0])
+        inside = rgb[y0:y1, x0:x1, 0] > 128
+        ys, xs = np.nonzero(inside)
+        crop = inside[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+        return Prediction(boxes=boxes[:1], scores=[0.8], category_ids=[3], masks=[crop],
+                          mask_offsets=[[x0 + xs.min(), y0 + ys.min()]], image_size=rgb.shape[:2], model=MODEL)
+
+    fake.masks_for_boxes = masks_for_boxes
+    open_with(window, qtbot, folder, fake)
+    x0, y0, x1, y1 = rect_of(0)
+    window.use_tool("auto_edit")
+    assert window.ai.segment_box((x0 - 3, y0 - 2, x1 + 3, y1 + 2))
+    wait_idle(qtbot, window)
+    (inst,) = list(window.document)
+    assert inst.state is InstanceState.ACCEPTED and inst.bbox() == (x0, y0, x1, y1)
+    assert inst.category_id == window.session.labels.by_name("car").id
+    assert inst.provenance["prompt"] == "box" and window.selection.ids == {inst.id}
+    window.undo()
+    assert len(window.document) == 0
+
+
+def test_box_to_mask_without_a_box_model_falls_back(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("MASKPILOT_RANDOM_WEIGHTS", raising=False)
+    monkeypatch.setenv("MASKPILOT_WEIGHTS_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "none"))
+    folder = make_folder(tmp_path, 1)
+    window.ai.refresh_models()
+    window.open_folder(folder)
+    qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=5000)
+    assert window.ai.segment_box((1, 1, 50, 50)) is False and not window.ai.busy
