@@ -100,6 +100,7 @@ class AIPanel(QWidget):
         self.reject_rest.setToolTip(tr("Remove every suggestion still pending on this image (Shift+N)"))
         self.next_pending = QPushButton(tr("Next Pending"))
         self.next_pending.setToolTip(tr("Go to the next image with suggestions to review"))
+        self.progress.setVisible(False)
         self._layout()
         self._connect()
         self.set_threshold(0.5)
@@ -203,10 +204,7 @@ class AIPanel(QWidget):
     def set_running(self, running: bool) -> None:
         self.cancel.setEnabled(running)
         self.fill_more.setEnabled(not running)
-        self.progress.setVisible(True)
-        if not running:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
+        self.progress.setVisible(running)
 
     def set_progress(self, done: int, total: int, per_second: float) -> None:
         self.progress.setRange(0, max(total, 1))
