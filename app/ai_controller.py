@@ -56,6 +56,7 @@ class _Job:
     kind: str  # "fill" or "box"
     model: str
     mapping: dict[int, int] = field(default_factory=dict)
+    categories: tuple = ()  # the instance model's (id, name) pairs: panoptic class names
     total: int = 0
     done: int = 0
     suggestions: int = 0
@@ -193,7 +194,7 @@ class AIController(QObject):
         images = tuple((rel, str(w.session.image_path(rel))) for rel in rels)
         floor = min(SCORE_FLOOR, self.panel.threshold())
         job = FillJob(self._next_id(), self._spec(name), images, floor, self._spec(semantic) if run_semantic else None)
-        self._start(job, _Job("fill", name, mapping, total=len(rels)))
+        self._start(job, _Job("fill", name, mapping, info.categories, total=len(rels)))
 
     def _scope_rels(self, scope: str) -> list[str]:
         w = self.window
@@ -272,7 +273,7 @@ class AIController(QObject):
             job.suggestions += self._apply_prediction(result.rel, result.prediction, job.mapping)
         overlays = getattr(w, "overlays", None)
         if overlays is not None and (result.semantic is not None or result.panoptic is not None):
-            overlays.show_result(result.rel, result.semantic, result.panoptic, w.current)
+            overlays.show_result(result.rel, result.semantic, result.panoptic, w.current, categories=job.categories)
 
     def _apply_prediction(self, rel: str, prediction, mapping: dict[int, int]) -> int:
         """Put `prediction` into image `rel`'s labels; returns the number of suggestions."""

@@ -80,7 +80,7 @@ def _time_batches(predictor: Any, images: list[np.ndarray], batch: int, reps: in
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 timed batch per setting (CPU-friendly)")
-    parser.add_argument("--models", default=",".join(m.name for m in inference.list_models()))
+    parser.add_argument("--models", default=",".join(m.name for m in inference.list_models() if m.kind == "instance"))
     parser.add_argument("--size", type=int, default=550, help="side of the square test images")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--score-threshold", type=float, default=0.05)

@@ -87,10 +87,13 @@ def default_load_model(spec: ModelSpec, on_fallback: Callable[[str], None]) -> A
     )  # fmt: skip
 
 
-def default_fuse(prediction: Any, semantic: Any) -> Any:
+def default_fuse(prediction: Any, semantic: Any, thing_ids: list[int]) -> Any:
+    """Panoptic fusion of an instance prediction with a semantic map (inference.panoptic)."""
+    from inference.categories import VOC_CATEGORIES, VOC_TO_COCO
     from inference.panoptic import fuse
 
-    return fuse(prediction, semantic)
+    voc = tuple(tuple(c) for c in semantic.categories) == VOC_CATEGORIES  # COCO things, other ids
+    return fuse(prediction, semantic, thing_ids=thing_ids, semantic_to_category=VOC_TO_COCO if voc else None)
 
 
 class InferenceWorker(QObject):
@@ -108,7 +111,7 @@ class InferenceWorker(QObject):
     def __init__(
         self,
         load_model: Callable[[ModelSpec, Callable[[str], None]], Any] = default_load_model,
-        fuse: Callable[[Any, Any], Any] = default_fuse,
+        fuse: Callable[[Any, Any, list[int]], Any] = default_fuse,
     ) -> None:
         super().__init__()
         self.load_model = load_model
@@ -206,7 +209,7 @@ class InferenceWorker(QObject):
         except Cancelled:
             return None
         if result.prediction is not None and result.semantic is not None:
-            result.panoptic = self.fuse(result.prediction, result.semantic)
+            result.panoptic = self.fuse(result.prediction, result.semantic, [c for c, _ in model.categories])
         return result
 
     def _decode(self, path: str) -> Future:

@@ -45,6 +45,9 @@ class FakePredictor:
     """Returns the bright region as a 'person' (0.9) and its top half as a 'car' (0.4)."""
 
     def __init__(self, delay: float = 0.0, fail: bool = False) -> None:
+        from inference.categories import COCO_CATEGORIES
+
+        self.categories = list(COCO_CATEGORIES)
         self.delay, self.fail = delay, fail
         self.calls = 0
         self.threads: set[str] = set()
@@ -296,3 +299,35 @@ def test_box_to_mask_without_a_box_model_falls_back(window, qtbot, tmp_path, mon
     window.open_folder(folder)
     qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=5000)
     assert window.ai.segment_box((1, 1, 50, 50)) is False and not window.ai.busy
+
+
+def test_semantic_model_fills_the_overlays_of_its_own_image(window, qtbot, tmp_path, fake):
+    from inference import SemanticPrediction
+    from inference.categories import VOC_CATEGORIES
+
+    class FakeSemantic:
+        def predict(self, images, score_threshold=0.3, should_stop=None, progress=None):
+            out = []
+            for rgb in images:
+                class_map = np.where(rgb[..., 0] > 128, 15, 0).astype(np.uint8)  # VOC 15 = person
+                out.append(SemanticPrediction(class_map, VOC_CATEGORIES, rgb.shape[:2], "fcn_resnet50"))
+            return out
+
+    folder = make_folder(tmp_path, 2)
+    semantic = FakeSemantic()
+    open_with(window, qtbot, folder, fake)
+    window.ai.worker.load_model = lambda spec, cb: semantic if spec.name == "fcn_resnet50" else fake
+    window.ai.refresh_models()
+    window.ai.panel.semantic_box.setCurrentIndex(window.ai.panel.semantic_box.findData("fcn_resnet50"))
+    shown = window.current
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    layers = window.overlays.layers()
+    assert set(layers) == {"semantic", "panoptic"}
+    x0, y0, x1, y1 = rect_of(0)
+    assert window.overlays.label_at(x0 + 2, y0 + 2) is not None
+    assert "person" in window.overlays.label_at(x0 + 2, y0 + 2)
+    assert window.overlays.label_at(1, 1) is None  # background is void
+    # The overlays belong to that image: the next image shows none until it has its own.
+    window.next_image()
+    assert window.current != shown and window.overlays.layers() == {}
