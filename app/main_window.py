@@ -331,11 +331,12 @@ class MainWindow(QMainWindow):
 
     def _set_document(self, doc: Document | None) -> None:
         self.document = doc
+        # The review filter first: the canvas and the layer rows ask it what to show.
+        self.review.set_document(doc, self.current)
         self.canvas.set_document(doc, self.session.labels if self.session else self.canvas.labels)
         self.layers.model.set_document(doc, self.canvas.labels)
         self.classes.set_document(doc)
         self.undo_group.setActiveStack(self.stack_for(self.current) if doc is not None and self.current else None)
-        self.review.set_document(doc, self.current)
         self.overlays.set_current(self.current if doc is not None else None)
 
     def stack_for(self, rel: str) -> QUndoStack:

@@ -182,6 +182,7 @@ class FileListPanel(QWidget):
         self.status_combo.currentIndexChanged.connect(
             lambda _: self.proxy.set_status(self.status_combo.currentData())
         )
+        self._following = False  # set_current is moving the view: not the user's choice
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.model.dataChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._update_counts)
@@ -192,16 +193,20 @@ class FileListPanel(QWidget):
             return
         idx = self.proxy.mapFromSource(self.model.index(row))
         if idx.isValid() and idx != self.view.currentIndex():
-            self.view.selectionModel().blockSignals(True)
-            self.view.setCurrentIndex(idx)
-            self.view.selectionModel().blockSignals(False)
+            # A guard, not blockSignals: the view must hear the selection change to repaint the
+            # row it leaves (blocked signals left two rows drawn selected).
+            self._following = True
+            try:
+                self.view.setCurrentIndex(idx)
+            finally:
+                self._following = False
             self.view.scrollTo(idx)
 
     def next_with_pending(self, current: str | None) -> str | None:
         return self.model.next_with_pending(current)
 
     def _on_view_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._following:
             self.image_activated.emit(self.model.path(self.proxy.mapToSource(current).row()))
 
     def _update_counts(self, *_args) -> None:
