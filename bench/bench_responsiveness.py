@@ -124,7 +124,9 @@ def main() -> None:
             "p95": round(percentile(lateness, 95), 2),
             "p99": round(percentile(lateness, 99), 2),
             "max": round(max(lateness, default=0.0), 2),
+            "worst_5": [round(v, 1) for v in sorted(lateness)[-5:]],
         },
+        "ticks_late_over_50ms": sum(v > 50 for v in lateness),
         "target_p95_ms": 50,
         "pending_suggestions_written": suggestions,
     }, indent=2))  # fmt: skip
