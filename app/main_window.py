@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         if self.session is None or rel == self.current:
             return
         self._save_all()  # autosave on image switch
-        self.current = rel
+        previous, self.current = self.current, rel
         self.selection.set([])
         self.files.set_current(rel)
         self.settings.setValue(f"last_image/{self.session.folder.as_posix()}", rel)
@@ -319,6 +319,8 @@ class MainWindow(QMainWindow):
             self._warn(warning)
             self.files.model.update_state(rel, status="new", pending=0)
         self._set_document(doc)
+        if previous is not None:
+            self._release(previous)
         image = self.loader.request(path)
         if image is not None:
             self._show_loaded(rel, image)
@@ -338,6 +340,15 @@ class MainWindow(QMainWindow):
         self.classes.set_document(doc)
         self.undo_group.setActiveStack(self.stack_for(self.current) if doc is not None and self.current else None)
         self.overlays.set_current(self.current if doc is not None else None)
+
+    def _release(self, rel: str) -> None:
+        """Forget an image left without edits, so a long session does not keep every document
+        it visited; an image with undo history stays in memory (its history must survive)."""
+        stack = self._stacks.get(rel)
+        if (stack is None or stack.count() == 0) and self.session.release(rel):
+            if self._stacks.pop(rel, None) is not None:
+                self.undo_group.removeStack(stack)
+                stack.deleteLater()
 
     def stack_for(self, rel: str) -> QUndoStack:
         """The undo stack of image `rel` (kept for the session, so undo survives switching)."""

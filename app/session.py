@@ -66,6 +66,17 @@ class ProjectSession(QObject):
             self._saved_revision.pop(rel, None)
         self.store.invalidate_index()
 
+    def release(self, rel: str) -> bool:
+        """Drop a saved document from memory (it is read again from the store when reopened).
+        False, and kept, while it has unsaved changes."""
+        doc = self.documents.get(rel)
+        if doc is None or doc.revision != self._saved_revision.get(rel):
+            return False
+        doc.changed.disconnect(self._on_document_changed)
+        del self.documents[rel]
+        del self._saved_revision[rel]
+        return True
+
     def _on_document_changed(self, _change) -> None:
         self._schedule_save()
 

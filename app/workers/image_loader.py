@@ -17,21 +17,27 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.formats.image_io import ImageLoadError, LoadedImage, read_image
 
-#: Decoded images kept in memory (current + prefetched neighbours + a few recent ones).
-CACHE_BYTES = 1_500_000_000
+#: Decoded images kept in memory: the current one, prefetched neighbours and a few recent ones.
+#: Both limits hold: a long walk through small images must not fill the bytes budget with
+#: hundreds of them (memory would keep growing for the first thousand images of a session).
+CACHE_BYTES = 512_000_000
+CACHE_IMAGES = 12
 
 
 class ImageLoader(QObject):
     loaded = Signal(str, object)  # path, LoadedImage
     failed = Signal(str, str)  # path, user-readable message
 
-    def __init__(self, parent: QObject | None = None, cache_bytes: int = CACHE_BYTES) -> None:
+    def __init__(
+        self, parent: QObject | None = None, cache_bytes: int = CACHE_BYTES, cache_images: int = CACHE_IMAGES
+    ) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-loader")
         self._cache: OrderedDict[str, LoadedImage] = OrderedDict()
         self._errors: dict[str, str] = {}
         self._pending: dict[str, Future] = {}
         self._cache_bytes = cache_bytes
+        self._cache_images = max(1, cache_images)
         self._wanted: str | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(4)
@@ -90,7 +96,7 @@ class ImageLoader(QObject):
     def _evict(self, keep: str | None) -> None:
         total = sum(_nbytes(i) for i in self._cache.values())
         for path in list(self._cache):
-            if total <= self._cache_bytes or len(self._cache) <= 1:
+            if (total <= self._cache_bytes and len(self._cache) <= self._cache_images) or len(self._cache) <= 1:
                 break
             if path == keep:
                 continue

@@ -302,3 +302,20 @@ def test_labelme_folder_offers_import_and_reload(window, tmp_path, qtbot, shared
     window.reload_images(["2011_000003.jpg"])
     assert len(window.document) > 0
     assert window.files.model.state("2011_000003.jpg").shown == "in_progress"
+
+
+def test_unedited_images_are_released_from_memory_when_left(window, image_folder, qtbot):
+    from app.commands import AddInstance
+
+    window.open_folder(image_folder)
+    wait_loaded(qtbot, window)
+    first = window.current
+    window.next_image()
+    assert first not in window.session.documents  # visited, never edited: read again if reopened
+    second, doc = window.current, window.document
+    window.push(AddInstance(doc, Instance(doc.new_id(), 1, RasterGeometry(np.ones((4, 4), bool), 2, 2))))
+    window.next_image()
+    assert window.session.documents[second] is doc  # its undo history must survive
+    window.show_image(second)
+    window.undo()
+    assert len(window.document) == 0
