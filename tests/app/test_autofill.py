@@ -331,3 +331,19 @@ def test_semantic_model_fills_the_overlays_of_its_own_image(window, qtbot, tmp_p
     # The overlays belong to that image: the next image shows none until it has its own.
     window.next_image()
     assert window.current != shown and window.overlays.layers() == {}
+
+
+def test_threshold_slider_refilters_suggestions_live(window, qtbot, tmp_path, fake):
+    folder = make_folder(tmp_path, 1)
+    open_with(window, qtbot, folder, fake)
+    window.ai.panel.set_threshold(0.3)
+    window.ai.autofill("current")
+    wait_idle(qtbot, window)
+    calls = fake.calls
+    assert len(window.review.visible_ids()) == 2
+    window.ai.panel.slider.setValue(60)  # the user drags the slider: 0.4 goes, 0.9 stays
+    assert [window.document.get(i).score for i in window.review.visible_ids()] == [pytest.approx(0.9)]
+    assert window.layers.model.rowCount() == 1
+    window.ai.panel.slider.setValue(35)
+    assert len(window.review.visible_ids()) == 2 and window.layers.model.rowCount() == 2
+    assert fake.calls == calls  # filtering never re-runs the model
