@@ -172,7 +172,10 @@ class AIController(QObject):
         if w.session is None or w.current is None:
             return
         name, semantic = self.panel.model_name(), self.panel.semantic_name()
-        run_semantic = scope == "current" and semantic and self._weights_ready(semantic)
+        run_semantic = scope == "current" and bool(semantic)
+        if run_semantic and not self._weights_ready(semantic):
+            run_semantic = False
+            w.statusBar().showMessage(tr("No overlay: the weights of {model} are missing.").format(model=semantic), 6000)
         if not self._weights_ready(name):
             self.panel.show_banner(tr("The weights of {model} are missing: choose the file, or download it when online.").format(model=name))
             w.ai_dock.raise_()
