@@ -62,8 +62,7 @@ class ProjectSession(QObject):
         """Drop in-memory documents whose label files were rewritten elsewhere (an import), so
         they are read again instead of autosaving a stale copy over the new labels."""
         for rel in rels:
-            self.documents.pop(rel, None)
-            self._saved_revision.pop(rel, None)
+            self._drop(rel)
         self.store.invalidate_index()
 
     def release(self, rel: str) -> bool:
@@ -72,10 +71,14 @@ class ProjectSession(QObject):
         doc = self.documents.get(rel)
         if doc is None or doc.revision != self._saved_revision.get(rel):
             return False
-        doc.changed.disconnect(self._on_document_changed)
-        del self.documents[rel]
-        del self._saved_revision[rel]
+        self._drop(rel)
         return True
+
+    def _drop(self, rel: str) -> None:
+        doc = self.documents.pop(rel, None)
+        self._saved_revision.pop(rel, None)
+        if doc is not None:  # a dropped copy must not schedule saves if someone still edits it
+            doc.changed.disconnect(self._on_document_changed)
 
     def _on_document_changed(self, _change) -> None:
         self._schedule_save()

@@ -234,7 +234,7 @@ class AIPanel(QWidget):
             self.weights_label.setText(tr("<b>Weights needed.</b> Choose the file, or download it when online."))
         else:
             self.weights_label.setText(tr("Weights: {file}").format(file=entry.weights))
-        self.weights_label.setToolTip(entry.weights or "" if entry else "")
+        self.weights_label.setToolTip(entry.weights if entry is not None and entry.weights else "")
         self.choose_weights.setVisible(entry is not None)
         self.download.setVisible(missing)
 
