@@ -6,10 +6,12 @@ Public API:
     Predictor.predict(images, score_threshold=0.3, max_detections=100, should_stop=None,
                       progress=None) -> list[Prediction]
     Prediction (numpy-only result), SemanticPrediction (class map of a "semantic" model), errors (WeightsError and subclasses, Cancelled, ...).
+    reuse_freed_memory(), torch_threads(n): process-wide CPU settings for batch runs (context managers).
 """
 
 from __future__ import annotations
 
+from inference.cpu_tuning import reuse_freed_memory, torch_threads
 from inference.errors import (
     Cancelled,
     ClassCountError,
@@ -50,4 +52,6 @@ __all__ = [
     "get_model_info",
     "list_models",
     "load_model",
+    "reuse_freed_memory",
+    "torch_threads",
 ]

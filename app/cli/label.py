@@ -1,10 +1,11 @@
 """maskpilot-label FOLDER --model NAME [--weights PATH] [--score 0.3] [--device auto|cuda|cpu]
-[--batch 4] [--semantic NAME] [--out results.json] [--redo]
+[--batch 4] [--workers N] [--semantic NAME] [--out results.json] [--redo]
 
 Runs an instance model over an image folder and writes its detections as SUGGESTED instances
 into the folder's project store, where the app shows them for review. Resumable: an image whose
 label file records a run of the model (`ai_runs`) is skipped unless --redo. A loader thread
-decodes the next images and a writer thread saves finished ones while the model runs.
+decodes the next images while worker threads run the model (app/cli/label_workers.py); on the
+CPU, glibc is told to keep freed memory for the next image (inference.reuse_freed_memory).
 
 --semantic NAME also runs a semantic model and writes each class map as a PNG (VOC palette for
 ids < 256, else 16-bit gray) to `<store>/semantic/<model>/<image rel path>.png`, atomically.
@@ -18,12 +19,10 @@ nothing half-written).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import queue
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,31 +38,56 @@ from app.cli.common import (
     open_project,
     select_images,
 )
+from app.cli.label_workers import plan_workers, run_pipeline
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
-from app.formats.image_io import ImageLoadError, read_image
 from app.formats.png_masks import encode_palette_png
 from app.formats.store import ProjectStore, StoreError
-
-_END = object()
+from inference import reuse_freed_memory, torch_threads
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="maskpilot-label", description="Pre-label an image folder with a model.")
+    parser = argparse.ArgumentParser(
+        prog="maskpilot-label", description="Pre-label an image folder with a model."
+    )
     add_project_arguments(parser)
-    parser.add_argument("--model", "-m", required=True, help="instance model name (see --list-models in the app)")
-    parser.add_argument("--weights", type=Path, help="weights file of --model (default: search the weights folders)")
-    parser.add_argument("--score", type=float, default=0.3, help="keep detections with score > this (0.3)")
+    parser.add_argument(
+        "--model", "-m", required=True, help="instance model name (see --list-models in the app)"
+    )
+    parser.add_argument(
+        "--weights", type=Path, help="weights file of --model (default: search the weights folders)"
+    )
+    parser.add_argument(
+        "--score", type=float, default=0.3, help="keep detections with score > this (0.3)"
+    )
     parser.add_argument("--max-detections", type=int, default=100, help="per image (100)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
-    parser.add_argument("--batch", type=int, default=4, help="images per forward pass (4)")
-    parser.add_argument("--semantic", metavar="NAME", help="also run this semantic model; class maps as PNG")
+    parser.add_argument("--batch", type=int, default=4,
+                        help="images at a time (4): one forward pass on a GPU; on the CPU side by side, "
+                             "one per core")  # fmt: skip
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="model threads (default: 1 on a GPU, min(batch, cores) on the CPU)",
+    )
+    parser.add_argument(
+        "--semantic", metavar="NAME", help="also run this semantic model; class maps as PNG"
+    )
     parser.add_argument("--semantic-weights", type=Path, help="weights file of --semantic")
     parser.add_argument("--out", "-o", type=Path, help="also write COCO results JSON of this run")
-    parser.add_argument("--images", nargs="+", metavar="REL", help="only these images (paths relative to FOLDER)")
-    parser.add_argument("--redo", action="store_true", help="predict again images the model already did")
-    parser.add_argument("--add-classes", action="store_true", help="add model classes missing from the project")
-    parser.add_argument("--random-init", action="store_true",
-                        help="random weights, no weights file (for testing and benchmarking only)")
+    parser.add_argument(
+        "--images", nargs="+", metavar="REL", help="only these images (paths relative to FOLDER)"
+    )
+    parser.add_argument(
+        "--redo", action="store_true", help="predict again images the model already did"
+    )
+    parser.add_argument(
+        "--add-classes", action="store_true", help="add model classes missing from the project"
+    )
+    parser.add_argument(
+        "--random-init",
+        action="store_true",
+        help="random weights, no weights file (for testing and benchmarking only)",
+    )
     return parser
 
 
@@ -127,42 +151,6 @@ def write_class_map(path: Path, class_map: np.ndarray) -> None:
     write_bytes_atomic(path, data)
 
 
-def _load_images(folder: Path, rels: list[str], out: queue.Queue, stop: threading.Event) -> None:
-    """Loader thread: decode images in order; an unreadable one is passed on as its error."""
-    for rel in rels:
-        if stop.is_set():
-            break
-        try:
-            item: Any = read_image(folder / rel, pyramid=False).rgb
-        except ImageLoadError as exc:
-            item = exc
-        while not stop.is_set():
-            try:
-                out.put((rel, item), timeout=0.1)
-                break
-            except queue.Full:
-                continue
-    out.put(_END)
-
-
-def _batches(items: queue.Queue, size: int, bad: list[str]) -> Iterator[list[tuple[str, np.ndarray]]]:
-    batch: list[tuple[str, np.ndarray]] = []
-    while True:
-        got = items.get()
-        if got is _END:
-            break
-        rel, item = got
-        if isinstance(item, Exception):
-            bad.append(f"{rel}: {item}")
-            continue
-        batch.append((rel, item))
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, kind: str) -> Any:
     info = inference.get_model_info(name)
     if info.kind != kind:
@@ -178,21 +166,34 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
     """Label the project; returns (predicted images, suggestions, unreadable images, stopped)."""
     if args.batch < 1:
         raise CliError("--batch must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
     project = open_project(args)
     images = select_images(project, args.images)
     image_ids = {rel: n for n, rel in enumerate(project.images, start=1)}
     predictor = _load_predictor(args.model, args.weights, args, "instance")
-    semantic = _load_predictor(args.semantic, args.semantic_weights, args, "semantic") if args.semantic else None
-    mapping, unmapped = class_mapping(predictor.categories, project.labels, add_missing=args.add_classes)
+    semantic = (
+        _load_predictor(args.semantic, args.semantic_weights, args, "semantic")
+        if args.semantic
+        else None
+    )
+    mapping, unmapped = class_mapping(
+        predictor.categories, project.labels, add_missing=args.add_classes
+    )
     if unmapped and args.add_classes:
         project.store.save_project(project.labels, project.meta.settings)
-        print(f"added {len(unmapped)} class(es) to the project: {', '.join(unmapped)}", file=sys.stderr)
+        print(
+            f"added {len(unmapped)} class(es) to the project: {', '.join(unmapped)}",
+            file=sys.stderr,
+        )
     elif unmapped:
         shown = ", ".join(unmapped[:8]) + (" ..." if len(unmapped) > 8 else "")
         print(f"warning: {len(unmapped)} model class(es) are not project classes and are skipped "
               f"({shown}); --add-classes adds them", file=sys.stderr)  # fmt: skip
     if not mapping:
-        raise CliError(f"none of {args.model}'s classes is a class of this project (use --add-classes)")
+        raise CliError(
+            f"none of {args.model}'s classes is a class of this project (use --add-classes)"
+        )
 
     def done(rel: str) -> bool:
         if not already_done(project.store, rel, args.model):
@@ -203,39 +204,53 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
     if len(todo) < len(images):
         print(f"{len(images) - len(todo)} image(s) already done by {args.model} (skipped; --redo to redo)",
               file=sys.stderr)  # fmt: skip
-    results: list[dict[str, Any]] = []
+    plan = plan_workers(predictor.device.type, args.batch, args.workers)
+    predictor.batch_size = plan.images_per_pass
+    if semantic is not None:
+        semantic.batch_size = plan.images_per_pass
+    results: list[tuple[int, dict[str, Any]]] = []
     bad: list[str] = []
     count = suggestions = 0
     progress = RateProgress(len(todo), args.quiet)
-    loaded: queue.Queue = queue.Queue(maxsize=2 * args.batch)
-    halt = threading.Event()
-    loader = threading.Thread(target=_load_images, args=(project.folder, todo, loaded, halt), daemon=True)
-    loader.start()
+
+    def predict(rgb: list[np.ndarray]) -> list[tuple[Any, Any]]:
+        preds = predictor.predict(
+            rgb, score_threshold=args.score, max_detections=args.max_detections
+        )
+        sems = semantic.predict(rgb) if semantic is not None else [None] * len(rgb)
+        return list(zip(preds, sems, strict=True))
+
+    def save(rel: str, result: tuple[Any, Any]) -> None:
+        nonlocal count, suggestions
+        pred, sem = result
+        if sem is not None:
+            write_class_map(semantic_png_path(project.store, args.semantic, rel), sem.class_map)
+        # the label file is written last: it is what marks the image as done
+        suggestions += write_prediction(project.store, rel, pred, mapping, args.score)
+        if args.out is not None:
+            results.extend((image_ids[rel], r) for r in pred.to_coco_results(image_ids[rel]))
+        count += 1
+        progress.update(count + len(bad))
+
+    def skip(rel: str, error: Exception) -> None:
+        bad.append(f"{rel}: {error}")
+        progress.update(count + len(bad))
+
     stopped = False
+    cpu = predictor.device.type == "cpu"
     try:
-        for batch in _batches(loaded, args.batch, bad):
-            if stop():
-                stopped = True
-                break
-            rgb = [img for _, img in batch]
-            preds = predictor.predict(rgb, score_threshold=args.score, max_detections=args.max_detections)
-            sems = semantic.predict(rgb) if semantic is not None else [None] * len(batch)
-            for (rel, _), pred, sem in zip(batch, preds, sems, strict=True):
-                if sem is not None:
-                    write_class_map(semantic_png_path(project.store, args.semantic, rel), sem.class_map)
-                # the label file is written last: it is what marks the image as done
-                suggestions += write_prediction(project.store, rel, pred, mapping, args.score)
-                if args.out is not None:
-                    results.extend(pred.to_coco_results(image_ids[rel]))
-                count += 1
-            progress.update(count + len(bad))
+        with (
+            reuse_freed_memory() if cpu else contextlib.nullcontext(),
+            torch_threads(plan.torch_threads),
+        ):
+            stopped = run_pipeline(project.folder, todo, predict, plan, stop, save, skip)
     except KeyboardInterrupt:
         stopped = True
     finally:
-        halt.set()
         progress.close()
         if args.out is not None and (count or not stopped):
-            write_json_atomic(args.out, results)
+            # workers finish out of order; the file lists images in project order
+            write_json_atomic(args.out, [r for _, r in sorted(results, key=lambda item: item[0])])
     return count, suggestions, bad, stopped
 
 
@@ -261,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         summary += f", {len(bad)} unreadable image(s) skipped"
     if stopped:
-        print(f"stopped: {summary}; finished images are kept, run again to continue", file=sys.stderr)
+        print(
+            f"stopped: {summary}; finished images are kept, run again to continue", file=sys.stderr
+        )
         return 130
     print(summary)
     return 0

@@ -28,7 +28,9 @@ def project(tmp_path) -> Path:
     folder = tmp_path / "imgs"
     folder.mkdir()
     for name in ("a.png", "b.png", "c.png"):
-        (folder / name).write_bytes(cv2.imencode(".png", np.full((H, W, 3), 90, np.uint8))[1].tobytes())
+        (folder / name).write_bytes(
+            cv2.imencode(".png", np.full((H, W, 3), 90, np.uint8))[1].tobytes()
+        )
     store = ProjectStore(folder)
     labels = LabelSet.from_names(["cat", "dog"])
     store.save_project(labels, {})
@@ -52,10 +54,15 @@ def test_export_coco_prints_summary_and_writes_file(project, tmp_path, capsys):
     assert [a["category_id"] for a in data["annotations"]] == [1, 2]
 
 
-@pytest.mark.parametrize("fmt,expect", [
-    ("panoptic", "p/a.png"), ("png", "p/SegmentationClass/a.png"), ("labelme", "p/a.json"),
-    ("yolo", "p/labels/a.txt"),
-])
+@pytest.mark.parametrize(
+    "fmt,expect",
+    [
+        ("panoptic", "p/a.png"),
+        ("png", "p/SegmentationClass/a.png"),
+        ("labelme", "p/a.json"),
+        ("yolo", "p/labels/a.txt"),
+    ],
+)
 def test_export_every_format(project, tmp_path, fmt, expect):
     out = tmp_path / ("p.json" if fmt == "panoptic" else "p")
     assert export_cli.main([str(project), "-f", fmt, "-o", str(out), "-q"]) == 0
@@ -63,11 +70,18 @@ def test_export_every_format(project, tmp_path, fmt, expect):
 
 
 def test_export_errors_are_clear(project, tmp_path, capsys):
-    assert export_cli.main([str(tmp_path / "nope"), "-f", "coco", "-o", str(tmp_path / "x.json")]) == 1
+    assert (
+        export_cli.main([str(tmp_path / "nope"), "-f", "coco", "-o", str(tmp_path / "x.json")]) == 1
+    )
     assert "is not a folder" in capsys.readouterr().err
     assert export_cli.main([str(project), "-f", "coco", "-o", str(tmp_path)]) == 1
     assert "is a folder" in capsys.readouterr().err
-    assert export_cli.main([str(project), "-f", "coco", "-o", str(tmp_path / "x.json"), "--images", "zz.png"]) == 1
+    assert (
+        export_cli.main(
+            [str(project), "-f", "coco", "-o", str(tmp_path / "x.json"), "--images", "zz.png"]
+        )
+        == 1
+    )
     assert "zz.png" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         export_cli.main([str(project), "-f", "bmp", "-o", "x"])
@@ -76,7 +90,10 @@ def test_export_errors_are_clear(project, tmp_path, capsys):
 
 def test_import_round_trip_and_class_list(project, tmp_path, capsys):
     out = tmp_path / "coco.json"
-    assert export_cli.main([str(project), "-f", "coco", "-o", str(out), "--images", "a.png", "-q"]) == 0
+    assert (
+        export_cli.main([str(project), "-f", "coco", "-o", str(out), "--images", "a.png", "-q"])
+        == 0
+    )
     target = tmp_path / "other"
     target.mkdir()
     (target / "sub").mkdir()
@@ -100,17 +117,32 @@ def test_import_errors_and_nothing_matched(project, tmp_path, capsys):
     assert import_cli.main([str(project), "-f", "coco"]) == 1
     assert "--from is required" in capsys.readouterr().err
     other = tmp_path / "other.json"
-    other.write_text(json.dumps({"images": [{"id": 1, "file_name": "zzz.png", "width": W, "height": H}],
-                                 "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 5, 1, 3, 4]]}],
-                                 "categories": [{"id": 1, "name": "cat"}]}))
+    other.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "zzz.png", "width": W, "height": H}],
+                "annotations": [
+                    {"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 5, 1, 3, 4]]}
+                ],
+                "categories": [{"id": 1, "name": "cat"}],
+            }
+        )
+    )
     assert import_cli.main([str(project), "-f", "coco", "--from", str(other)]) == 1
     err = capsys.readouterr().err
     assert "zzz.png" in err and "matches" in err
 
 
 def test_labelme_next_to_images_via_subprocess(project, tmp_path):
-    shape = {"label": "bird", "points": [[1, 1], [9, 1], [5, 8]], "shape_type": "polygon", "group_id": None}
-    (project / "b.json").write_text(json.dumps({"shapes": [shape], "imagePath": "b.png", "imageWidth": W, "imageHeight": H}))
+    shape = {
+        "label": "bird",
+        "points": [[1, 1], [9, 1], [5, 8]],
+        "shape_type": "polygon",
+        "group_id": None,
+    }
+    (project / "b.json").write_text(
+        json.dumps({"shapes": [shape], "imagePath": "b.png", "imageWidth": W, "imageHeight": H})
+    )
     cmd = [sys.executable, "-m", "app.cli.import_labels", str(project), "--format", "labelme"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -16,36 +16,13 @@ from PIL import Image
 
 import inference
 from app.cli import label
-from app.core.categories import LabelSet
 from app.formats.store import ProjectStore
 from inference.maskrcnn import MaskRCNNPredictor
-from inference.synthetic import SHAPE_CLASSES, make_scene
 from inference.training.data import SHAPE_CATEGORIES
 from inference.training.small_maskrcnn import build_small_maskrcnn
+from tests.cli.conftest import NAMES
 
 MODEL = "maskrcnn_resnet50_fpn"  # a registry name; its weights are replaced by the small model
-NAMES = [f"img_{i}.png" for i in range(5)]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    rng = np.random.default_rng(0)
-    for name in NAMES:
-        scene = make_scene(rng, (96, 128))
-        ok, buf = cv2.imencode(".png", cv2.cvtColor(scene.image, cv2.COLOR_RGB2BGR))
-        assert ok
-        buf.tofile(str(tmp_path / name))
-    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    ProjectStore(tmp_path).save_project(LabelSet.from_names(list(SHAPE_CLASSES)), {})
-    return tmp_path
 
 
 class Spy:
@@ -67,7 +44,9 @@ class Spy:
                 batch_size=options.get("batch_size", 1),
             )  # fmt: skip
             return self.semantic
-        predictor = MaskRCNNPredictor(name, self.model, torch.device("cpu"), SHAPE_CATEGORIES, options["batch_size"])
+        predictor = MaskRCNNPredictor(
+            name, self.model, torch.device("cpu"), SHAPE_CATEGORIES, options["batch_size"]
+        )
         original = predictor.predict
 
         def predict(images: list[np.ndarray], *a: Any, **k: Any) -> Any:
@@ -90,10 +69,27 @@ def _runs(folder: Path) -> dict[str, dict]:
 
 
 def _main(folder: Path, *extra: str) -> int:
-    return label.main([str(folder), "--model", MODEL, "--score", "0.05", "--batch", "2", "--device", "cpu", "-q", *extra])
+    """One worker with forward passes of two images, unless `extra` says otherwise."""
+    argv = [
+        str(folder),
+        "--model",
+        MODEL,
+        "--score",
+        "0.05",
+        "--batch",
+        "2",
+        "--workers",
+        "1",
+        "--device",
+        "cpu",
+        "-q",
+    ]
+    return label.main([*argv, *extra])
 
 
-def test_label_resume_and_redo(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_label_resume_and_redo(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     spy = Spy()
     monkeypatch.setattr(inference, "load_model", spy)
     out = folder / "results.json"
@@ -161,7 +157,10 @@ def test_semantic_class_maps(folder: Path, monkeypatch: pytest.MonkeyPatch) -> N
         with Image.open(path) as im:
             assert im.mode == "P"
             saved = np.array(im)
-        rgb = cv2.cvtColor(cv2.imdecode(np.fromfile(str(folder / name), np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(
+            cv2.imdecode(np.fromfile(str(folder / name), np.uint8), cv2.IMREAD_COLOR),
+            cv2.COLOR_BGR2RGB,
+        )
         (expected,) = spy.semantic.predict([rgb])
         assert saved.shape == (96, 128) and np.array_equal(saved, expected.class_map)
     assert sorted(_runs(folder)) == NAMES[:2]
