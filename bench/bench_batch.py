@@ -82,9 +82,9 @@ def measure(variant: str, args: argparse.Namespace, n: int, size: tuple[int, int
 
     torch.manual_seed(0)
     predictor = inference.load_model(args.model, device=args.device, random_init=True, batch_size=1)
-    predictor.predict([np.zeros((size[0], size[1], 3), np.uint8)])  # warm-up, not timed
     folder = make_folder(root / variant, n, size)
     if variant.startswith("loop"):
+        predictor.predict([np.zeros((size[0], size[1], 3), np.uint8)])  # warm-up, not timed
         reuse = inference.reuse_freed_memory() if variant == "loop_reuse" else contextlib.nullcontext()
         with reuse:
             ips = plain_loop(folder, predictor, args.score)
@@ -96,12 +96,16 @@ def measure(variant: str, args: argparse.Namespace, n: int, size: tuple[int, int
             return predictor
 
         inference.load_model = same_model  # type: ignore[assignment]
-        argv = [str(folder), "--model", args.model, "--batch", str(args.batch), "--score", str(args.score),
-                "--device", args.device, "-q", "--random-init"]  # fmt: skip
-        if variant == "cli_one_worker":
-            argv += ["--workers", "1"]
+
+        def cli(target: Path) -> int:
+            argv = [str(target), "--model", args.model, "--batch", str(args.batch), "--score", str(args.score),
+                    "--device", args.device, "-q", "--random-init"]  # fmt: skip
+            return label.main(argv + (["--workers", "1"] if variant == "cli_one_worker" else []))
+
+        # Warm-up, not timed: the CLI itself on one image, so its threads start as in a real run.
+        cli(make_folder(root / "warm-up", 1, size))
         start = time.perf_counter()
-        rc = label.main(argv)
+        rc = cli(folder)
         ips = n / (time.perf_counter() - start)
     first = json.loads(ProjectStore(folder).label_path("img_000.jpg").read_text())["ai_runs"][args.model]["count"]
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -4,8 +4,8 @@
 Runs an instance model over an image folder and writes its detections as SUGGESTED instances
 into the folder's project store, where the app shows them for review. Resumable: an image whose
 label file records a run of the model (`ai_runs`) is skipped unless --redo. A loader thread
-decodes the next images while worker threads run the model (app/cli/label_workers.py); on the
-CPU, glibc is told to keep freed memory for the next image (inference.reuse_freed_memory).
+decodes the next images while worker threads run the model (app/cli/label_workers.py), and glibc
+keeps freed memory for the next image instead of unmapping it (inference.reuse_freed_memory).
 
 --semantic NAME also runs a semantic model and writes each class map as a PNG (VOC palette for
 ids < 256, else 16-bit gray) to `<store>/semantic/<model>/<image rel path>.png`, atomically.
@@ -19,7 +19,6 @@ nothing half-written).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import time
@@ -237,12 +236,8 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
         progress.update(count + len(bad))
 
     stopped = False
-    cpu = predictor.device.type == "cpu"
     try:
-        with (
-            reuse_freed_memory() if cpu else contextlib.nullcontext(),
-            torch_threads(plan.torch_threads),
-        ):
+        with torch_threads(plan.torch_threads):
             stopped = run_pipeline(project.folder, todo, predict, plan, stop, save, skip)
     except KeyboardInterrupt:
         stopped = True
@@ -257,7 +252,8 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        with StopOnInterrupt() as stop:
+        # from the start, so that every thread the run starts shares the one reused heap
+        with StopOnInterrupt() as stop, reuse_freed_memory():
             count, suggestions, bad, stopped = run(args, stop)
     except KeyboardInterrupt:  # during model loading: nothing was written yet
         print("stopped before any image was labeled", file=sys.stderr)
