@@ -141,6 +141,8 @@ class InferenceWorker(QObject):
 
     @Slot(object)
     def run(self, job: FillJob | BoxJob) -> None:
+        from inference import reuse_freed_memory
+
         if self._stopped(job.job_id):
             self.job_finished.emit(job.job_id, True)
             return
@@ -148,7 +150,10 @@ class InferenceWorker(QObject):
             if isinstance(job, BoxJob):
                 self._run_box(job)
             else:
-                self._run_fill(job)
+                # Freed tensors are reused image after image (a quarter faster on the CPU); the
+                # memory goes back to the system when the job ends.
+                with reuse_freed_memory():
+                    self._run_fill(job)
         except Exception as exc:  # a model error must never take the app down
             self.job_failed.emit(job.job_id, self._describe(exc))
             self.job_finished.emit(job.job_id, self._stopped(job.job_id))
