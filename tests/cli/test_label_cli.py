@@ -5,6 +5,7 @@ finished, unreadable images are skipped and reported, semantic class maps are wr
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ MODEL = "maskrcnn_resnet50_fpn"  # a registry name; its weights are replaced by 
 
 class Spy:
     """Stands in for inference.load_model: builds the small model once, counts predicted images,
-    and can raise KeyboardInterrupt on the n-th predict call (a Ctrl-C in the middle of a run)."""
+    can raise KeyboardInterrupt on the n-th predict call (a Ctrl-C in the middle of a run), and
+    can make calls after the n-th slow (`slow_after`, `slow_s`)."""
 
     def __init__(self, interrupt_on_call: int | None = None) -> None:
         torch.manual_seed(0)
@@ -35,6 +37,8 @@ class Spy:
         self.images: list[int] = []
         self.interrupt_on_call = interrupt_on_call
         self.semantic: Any = None
+        self.slow_after: int | None = None
+        self.slow_s = 0.0
 
     def __call__(self, name: str, weights: Any = None, device: str = "auto", **options: Any) -> Any:
         if inference.get_model_info(name).kind == "semantic":
@@ -53,6 +57,8 @@ class Spy:
             self.images.append(len(images))
             if self.interrupt_on_call is not None and len(self.images) == self.interrupt_on_call:
                 raise KeyboardInterrupt
+            if self.slow_after is not None and len(self.images) > self.slow_after:
+                time.sleep(self.slow_s)
             return original(images, *a, **k)
 
         predictor.predict = predict  # type: ignore[method-assign]

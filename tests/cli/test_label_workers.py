@@ -5,7 +5,9 @@ the run with every finished image delivered."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ import inference
 from app.cli.label_workers import WorkerPlan, plan_workers, run_pipeline
 from app.formats.store import ProjectStore
 from tests.cli.conftest import NAMES
-from tests.cli.test_label_cli import Spy, _main
+from tests.cli.test_label_cli import MODEL, Spy, _main
 
 
 def test_plan_spreads_a_cpu_batch_over_cores() -> None:
@@ -56,6 +58,37 @@ def test_two_workers_write_what_one_worker_writes(folder: Path, tmp_path_factory
     one, two = _labels(folder), _labels(other)
     assert one == two and sum(len(v) for v in one.values()) > 0
     assert (folder / "one.json").read_text() == (other / "two.json").read_text()  # same order too
+
+
+def test_ctrl_c_with_two_workers_keeps_every_started_image(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture) -> None:  # fmt: skip
+    """A real SIGINT: the workers finish the images they hold, those are written whole, the last
+    image is never started, and a second run does only what is left."""
+    spy = Spy()
+    spy.slow_after, spy.slow_s = 2, 2.0  # images 3 and 4 are still running when Ctrl-C comes
+    monkeypatch.setattr(inference, "load_model", spy)
+    store = ProjectStore(folder)
+
+    def press_ctrl_c_after_the_first_image() -> None:
+        deadline = time.monotonic() + 60
+        while not any(store.label_path(n).exists() for n in NAMES) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press_ctrl_c_after_the_first_image, daemon=True).start()
+    assert _main(folder, "--workers", "2", "--batch", "2") == 130
+    assert "stopped" in capsys.readouterr().err
+    done = [n for n in NAMES if store.label_path(n).exists()]
+    # the Ctrl-C lands while one or both workers hold a slow image; each held one is finished
+    assert 3 <= len(spy.images) <= 4 and len(done) == len(spy.images)
+    for name in done:
+        assert MODEL in json.loads(store.label_path(name).read_text())["ai_runs"]
+    assert not list(folder.glob("**/.*.tmp"))
+    spy.slow_after = None
+    spy.images.clear()
+    assert _main(folder, "--workers", "2", "--batch", "2") == 0
+    assert len(spy.images) == len(NAMES) - len(done)
+    assert all(store.label_path(n).exists() for n in NAMES)
 
 
 def _fake_images(root: Path, n: int) -> list[str]:
