@@ -85,7 +85,28 @@ class SetFields(QUndoCommand):
         self.doc.set_fields(self.instance_id, **self._old)
 
 
-class SetGeometry(QUndoCommand):
+class _AcceptOnEdit:
+    """Editing a suggestion's shape accepts it, in the same undo step: the corrected mask is the
+    user's work, which "Reject Rest" must never throw away (as CVAT and Label Studio turn an
+    edited prediction into an annotation). Undo makes it a suggestion again."""
+
+    doc: Document
+    instance_id: int
+    _accepted: AcceptSuggestions | None = None
+
+    def _accept_if_suggested(self) -> None:
+        inst = self.doc.get(self.instance_id)
+        if inst.state is InstanceState.SUGGESTED:
+            self._accepted = AcceptSuggestions(self.doc, [self.instance_id])
+            self._accepted.redo()
+
+    def _undo_accept(self) -> None:
+        if self._accepted is not None:
+            self._accepted.undo()
+            self._accepted = None
+
+
+class SetGeometry(_AcceptOnEdit, QUndoCommand):
     def __init__(self, doc: Document, instance_id: int, geometry: Geometry, text: str = "") -> None:
         super().__init__(text or tr("Edit shape"))
         self.doc, self.instance_id, self.geometry = doc, instance_id, geometry
@@ -93,8 +114,10 @@ class SetGeometry(QUndoCommand):
 
     def redo(self) -> None:
         self._old = self.doc.set_geometry(self.instance_id, self.geometry)
+        self._accept_if_suggested()
 
     def undo(self) -> None:
+        self._undo_accept()
         self.doc.set_geometry(self.instance_id, self._old)
 
 
@@ -111,7 +134,7 @@ class MoveInstance(QUndoCommand):
         self.doc.move(self.instance_id, self._old)
 
 
-class GeometryEdit(QUndoCommand):
+class GeometryEdit(_AcceptOnEdit, QUndoCommand):
     """A geometry change already shown live during a drag (vertex drag, move): redo sets
     `after`, undo sets `before`. Geometries are immutable, so holding both is cheap."""
 
@@ -121,12 +144,14 @@ class GeometryEdit(QUndoCommand):
 
     def redo(self) -> None:
         self.doc.set_geometry(self.instance_id, self.after)
+        self._accept_if_suggested()
 
     def undo(self) -> None:
+        self._undo_accept()
         self.doc.set_geometry(self.instance_id, self.before)
 
 
-class PaintStroke(QUndoCommand):
+class PaintStroke(_AcceptOnEdit, QUndoCommand):
     """A brush or eraser stroke already painted into the document during the drag.
 
     Stores only the stroke's box: its pixels before and after, bit-packed (napari's "history
@@ -166,6 +191,8 @@ class PaintStroke(QUndoCommand):
     def redo(self) -> None:
         if not self._pushed:
             self._pushed = True
+            if self.created is None:
+                self._accept_if_suggested()
             return
         if self.created is not None:
             self.doc.add(self.created, self.created_index)  # holds the painted pixels already
@@ -173,11 +200,13 @@ class PaintStroke(QUndoCommand):
         if self.converted_from is not None:
             self.doc.set_geometry(self.instance_id, self.start_geometry)
         self.doc.write_pixels(self.instance_id, self.box, self._pixels(self._after))
+        self._accept_if_suggested()
 
     def undo(self) -> None:
         if self.created is not None:
             self.created, self.created_index = self.doc.remove(self.instance_id)
             return
+        self._undo_accept()
         self.doc.write_pixels(self.instance_id, self.box, self._pixels(self._before))
         if self.converted_from is not None:
             self.doc.set_geometry(self.instance_id, self.converted_from)

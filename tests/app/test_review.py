@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QUndoStack
 
 from app.canvas import Canvas
+from app.commands import GeometryEdit, PaintStroke
 from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import RasterGeometry
@@ -379,3 +380,43 @@ def test_layer_rows_mark_suggestions(rig):
     rig.review.set_hide_duplicates(False)
     rig.review.set_threshold(0.0)
     assert rig.layers.pending_label.text() == "pending: 4"
+
+
+def test_editing_a_suggestions_shape_accepts_it_in_the_same_undo_step(rig):
+    before = rig.doc.get(rig.mid).geometry
+    rig.stack.push(GeometryEdit(rig.doc, rig.mid, before, square(72, 40)))
+    assert rig.stack.count() == 1
+    edited = rig.doc.get(rig.mid)
+    assert edited.state is InstanceState.ACCEPTED
+    assert edited.provenance["model"] == "maskrcnn_r50" and "accepted_at" in edited.provenance
+    rig.review.reject_rest()  # the corrected mask is the user's work now
+    assert rig.mid in {i.id for i in rig.doc}
+    rig.stack.undo()
+    rig.stack.undo()
+    back = rig.doc.get(rig.mid)
+    assert back.state is InstanceState.SUGGESTED and back.geometry is before
+    assert "accepted_at" not in back.provenance
+    rig.stack.redo()
+    assert rig.doc.get(rig.mid).state is InstanceState.ACCEPTED
+
+
+def test_a_brush_stroke_on_a_suggestion_accepts_it_and_undo_restores_both(rig):
+    box = (70, 40, 75, 45)
+    after = np.zeros((5, 5), bool)  # erase a corner, painted live as the brush tool does
+    old = rig.doc.write_pixels(rig.mid, box, after)
+    rig.stack.push(PaintStroke(rig.doc, rig.mid, box, old, after, "Erase"))
+    assert rig.doc.get(rig.mid).state is InstanceState.ACCEPTED
+    assert rig.stack.count() == 1
+    rig.stack.undo()
+    inst = rig.doc.get(rig.mid)
+    assert inst.state is InstanceState.SUGGESTED and inst.geometry.region(box).all()
+    rig.stack.redo()
+    inst = rig.doc.get(rig.mid)
+    assert inst.state is InstanceState.ACCEPTED and not inst.geometry.region(box).any()
+
+
+def test_editing_an_accepted_instance_leaves_its_review_fields_alone(rig):
+    man = rig.doc.get(rig.man)
+    rig.stack.push(GeometryEdit(rig.doc, rig.man, man.geometry, square(12, 12)))
+    assert rig.doc.get(rig.man).provenance == man.provenance
+    assert rig.doc.get(rig.man).state is InstanceState.ACCEPTED
