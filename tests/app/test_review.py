@@ -420,3 +420,18 @@ def test_editing_an_accepted_instance_leaves_its_review_fields_alone(rig):
     rig.stack.push(GeometryEdit(rig.doc, rig.man, man.geometry, square(12, 12)))
     assert rig.doc.get(rig.man).provenance == man.provenance
     assert rig.doc.get(rig.man).state is InstanceState.ACCEPTED
+
+
+def test_threshold_and_duplicate_choice_are_remembered(window, qtbot):
+    from app.main_window import MainWindow
+
+    window.ai.panel.set_threshold(0.7)
+    window.ai.panel.hide_dups.setChecked(False)
+    assert window.review.threshold == pytest.approx(0.7) and not window.review.hide_duplicates
+    again = MainWindow()
+    qtbot.addWidget(again)
+    try:
+        assert again.ai.panel.threshold() == pytest.approx(0.7) and not again.ai.panel.hide_dups.isChecked()
+        assert again.review.threshold == pytest.approx(0.7) and not again.review.hide_duplicates
+    finally:
+        again.close()
