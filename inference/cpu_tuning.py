@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
+import functools
 import os
 import platform
 from collections.abc import Iterator
@@ -38,20 +38,25 @@ _DEFAULT_MMAP_MAX = 65536
 REUSE_TRIM_THRESHOLD = 2**31 - 1  # mallopt takes a C int
 
 
-def _glibc() -> ctypes.CDLL | None:
-    """The C library when it is glibc and the user has not tuned malloc through the environment
-    (their MALLOC_*_ or GLIBC_TUNABLES settings win)."""
+@functools.cache
+def _load_glibc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
-    if "GLIBC_TUNABLES" in os.environ or any(k.startswith("MALLOC_") for k in os.environ):
-        return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL("libc.so.6")  # glibc's soname on every Linux architecture
         libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
         return libc
     except (OSError, AttributeError):
         return None
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc and the user has not tuned malloc through the environment
+    (their MALLOC_*_ or GLIBC_TUNABLES settings win)."""
+    if "GLIBC_TUNABLES" in os.environ or any(k.startswith("MALLOC_") for k in os.environ):
+        return None
+    return _load_glibc()
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""What both CLIs share: opening a project, a progress line, Ctrl-C as a clean stop, reports."""
+"""What the CLIs share: opening a project, a progress line, Ctrl-C as a clean stop, reports."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ MAX_WARNINGS_SHOWN = 30
 
 class CliError(Exception):
     """A problem to print as 'error: <message>' with exit status 1."""
+
+
+def print_error(exc: Exception) -> int:
+    """Print `exc` as 'error: <message>' and return exit status 1. An OSError shows its reason
+    and file name instead of Python's "[Errno 13] ..." form."""
+    if isinstance(exc, OSError):
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+    else:
+        print(f"error: {exc}", file=sys.stderr)
+    return 1
 
 
 @dataclass

@@ -17,6 +17,7 @@ from app.cli.common import (
     StopOnInterrupt,
     add_project_arguments,
     open_project,
+    print_error,
     print_warnings,
     select_images,
 )
@@ -84,12 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                 report = run_export(args.format, project, images, args.out, args, stop, progress)
             finally:
                 progress.close()
-    except (CliError, FormatError, StoreError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 1
+    except (CliError, FormatError, StoreError, OSError) as exc:
+        return print_error(exc)
     print_warnings(report.warnings)
     if report.cancelled:
         print(f"stopped: {report.summary()}", file=sys.stderr)

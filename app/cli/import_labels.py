@@ -19,6 +19,7 @@ from app.cli.common import (
     StopOnInterrupt,
     add_project_arguments,
     open_project,
+    print_error,
     print_warnings,
 )
 from app.formats.coco import import_coco
@@ -74,12 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         if report.categories_added or project.meta.labels is None:
             # Imported instances refer to these class ids: project.json must hold them.
             project.store.save_project(project.labels, project.meta.settings)
-    except (CliError, FormatError, StoreError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 1
+    except (CliError, FormatError, StoreError, OSError) as exc:
+        return print_error(exc)
     print_warnings(report.warnings)
     if report.unmatched:
         shown = ", ".join(report.unmatched[:10]) + (" ..." if len(report.unmatched) > 10 else "")

@@ -35,6 +35,7 @@ from app.cli.common import (
     StopOnInterrupt,
     add_project_arguments,
     open_project,
+    print_error,
     select_images,
 )
 from app.cli.label_workers import plan_workers, run_pipeline
@@ -258,12 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # during model loading: nothing was written yet
         print("stopped before any image was labeled", file=sys.stderr)
         return 130
-    except (CliError, StoreError, inference.InferenceError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 1
+    except (CliError, StoreError, inference.InferenceError, OSError) as exc:
+        return print_error(exc)
     for line in bad[:30]:
         print(f"warning: unreadable image skipped: {line}", file=sys.stderr)
     if len(bad) > 30:
