@@ -3,7 +3,6 @@ and torch_threads restores torch's thread count."""
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import platform
@@ -11,42 +10,64 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from inference import reuse_freed_memory, torch_threads
 from inference.cpu_tuning import _glibc
 
+# Both checks run in a fresh process, as maskpilot-label does. In the test process, earlier
+# tests' runs inside reuse_freed_memory() leave big free chunks in the heap (malloc_trim hands
+# their pages back but keeps the address range), and glibc serves a later 64 MB array from such
+# a chunk without any mmap: the test process's history must not decide the result. glibc also
+# fixes its heap-per-thread limit the first time a thread needs a heap.
+_BIG_BLOCK = """
+import ctypes, json
+import numpy as np
+from inference import reuse_freed_memory
+from inference.cpu_tuning import _glibc
 
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]  # fmt: skip
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
 
+libc = _glibc()
+libc.mallinfo2.restype = MallInfo2
 
-def _mapped_bytes_of_big_allocation() -> int:
-    """Bytes glibc serves through mmap while a 64 MB array is alive."""
-    libc = _glibc()
-    assert libc is not None
-    libc.mallinfo2.restype = _MallInfo2
+def mapped_bytes_of_big_allocation():
     before = libc.mallinfo2().hblkhd
     block = np.ones(64 * 2**20, np.uint8)
     during = libc.mallinfo2().hblkhd
     del block
     return during - before
 
+default = mapped_bytes_of_big_allocation()
+with reuse_freed_memory() as applied:
+    inside = mapped_bytes_of_big_allocation()
+print(json.dumps({"default": default, "applied": applied, "inside": inside,
+                  "after": mapped_bytes_of_big_allocation()}))
+"""
+
+
+def _run_fresh(script: str, *args: str) -> object:
+    """Runs `script` in a new Python process without the user's malloc settings; its last
+    stdout line is JSON."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    env["PYTHONPATH"] = str(root)
+    out = subprocess.run([sys.executable, "-c", script, *args], cwd=root, env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or _glibc() is None, reason="glibc only")
 def test_big_blocks_come_from_the_heap_only_inside_the_block() -> None:
-    assert _mapped_bytes_of_big_allocation() >= 64 * 2**20  # glibc's default: a fresh mmap
-    with reuse_freed_memory() as applied:
-        assert applied
-        assert _mapped_bytes_of_big_allocation() == 0
-    assert _mapped_bytes_of_big_allocation() >= 64 * 2**20  # defaults are back
+    sizes = _run_fresh(_BIG_BLOCK)
+    assert sizes["default"] >= 64 * 2**20  # glibc's default: a fresh mmap
+    assert sizes["applied"]
+    assert sizes["inside"] == 0
+    assert sizes["after"] >= 64 * 2**20  # defaults are back
 
 
-# Runs in a fresh process, as maskpilot-label does: glibc fixes its heap-per-thread limit the first
-# time a thread needs a heap, so the test process's own history must not decide the result.
 _THREAD_ROUNDS = """
 import contextlib, json, resource, sys, threading
 import torch
@@ -75,12 +96,7 @@ print(json.dumps(faults))
 
 
 def _faults_per_round_in_a_worker_thread(mode: str) -> list[int]:
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
-    env["PYTHONPATH"] = str(root)
-    out = subprocess.run([sys.executable, "-c", _THREAD_ROUNDS, mode], cwd=root, env=env, check=True,
-                         capture_output=True, text=True).stdout  # fmt: skip
-    return json.loads(out.strip().splitlines()[-1])
+    return _run_fresh(_THREAD_ROUNDS, mode)
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or _glibc() is None, reason="glibc only")
