@@ -111,6 +111,12 @@ _REGISTRY: dict[str, tuple[ModelInfo, Builder]] = {
         _yolact_info("yolact_darknet53", "YOLACT DarkNet-53 550 (COCO)", "yolact-darknet53"), _build_yolact
     ),
     "yolact_im700": (_yolact_info("yolact_im700", "YOLACT ResNet-101 700 (COCO)", "yolact-im700"), _build_yolact),
+    "yolact_plus_base": (
+        _yolact_info("yolact_plus_base", "YOLACT++ ResNet-101 550 (COCO)", "yolact-plus-base"), _build_yolact
+    ),
+    "yolact_plus_resnet50": (
+        _yolact_info("yolact_plus_resnet50", "YOLACT++ ResNet-50 550 (COCO)", "yolact-plus-resnet50"), _build_yolact
+    ),
     "fcn_resnet50": (
         ModelInfo(
             "fcn_resnet50", "FCN ResNet-50 semantic (21 VOC classes)", "semantic", VOC_CATEGORIES,

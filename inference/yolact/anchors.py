@@ -4,7 +4,8 @@ Priors are (cx, cy, w, h) normalized to the network input. Centres are grid-rela
 ((i + 0.5) / level_w, (j + 0.5) / level_h), not stride-based: 69 cells * 8 px = 552 != 550.
 Sizes are scale * sqrt(ar) / input_size by scale / sqrt(ar) / input_size, where input_size is the
 configured side (550/700); with `square_anchors` the height is replaced by the width, the bug the
-official v1 weights were trained with. Order: level P3..P7, row y, column x, aspect ratio.
+official v1 weights were trained with. YOLACT++ has three scales per level (the level's scale
+times 1, 2^(1/3), 2^(2/3)). Order: level P3..P7, row y, column x, scale, aspect ratio.
 """
 
 from __future__ import annotations
@@ -48,18 +49,20 @@ def make_priors(
 ) -> torch.Tensor:
     """Priors for levels of (h, w) cells, as float32 (P, 4) (cx, cy, w, h) normalized.
 
-    P = sum(h * w) * len(cfg.aspect_ratios); level k uses cfg.anchor_scales[k].
+    P = sum(h * w) * cfg.num_anchors; level k uses cfg.anchor_scales[k] times each of
+    cfg.scale_multipliers.
     """
     if len(level_sizes) != len(cfg.anchor_scales):
         raise ValueError(f"{len(level_sizes)} levels but {len(cfg.anchor_scales)} anchor scales")
     parts = []
     for (h, w), scale in zip(level_sizes, cfg.anchor_scales, strict=True):
         sizes = []
-        for ar in cfg.aspect_ratios:
-            r = math.sqrt(ar)
-            aw = scale * r / cfg.input_size
-            ah = aw if cfg.square_anchors else scale / r / cfg.input_size
-            sizes.append((aw, ah))
+        for side in (scale * m for m in cfg.scale_multipliers):
+            for ar in cfg.aspect_ratios:
+                r = math.sqrt(ar)
+                aw = side * r / cfg.input_size
+                ah = aw if cfg.square_anchors else side / r / cfg.input_size
+                sizes.append((aw, ah))
         cy, cx = np.meshgrid((np.arange(h) + 0.5) / h, (np.arange(w) + 0.5) / w, indexing="ij")
         a = len(sizes)
         level = np.empty((h, w, a, 4), dtype=np.float64)

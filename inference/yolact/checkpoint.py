@@ -1,4 +1,4 @@
-"""Loading the official YOLACT checkpoints (`yolact_base_54_800000.pth` and friends).
+"""Loading the official YOLACT and YOLACT++ checkpoints (`yolact_base_54_800000.pth` and friends).
 
 The files are flat state dicts whose names already match our modules, except for:
 - `semantic_seg_conv.*`: a training-only head, dropped;
@@ -32,11 +32,12 @@ _BACKBONE_NAMES = {"resnet101": "ResNet-101", "resnet50": "ResNet-50", "darknet5
 @dataclass(frozen=True)
 class CheckpointLayout:
     """What a YOLACT state dict says about its model: backbone, anchors per location, classes
-    (including background)."""
+    (including background), and whether it is a YOLACT++ (deformable convs, mask re-scoring)."""
 
     backbone: str
     num_anchors: int
     num_classes: int
+    plus: bool = False
 
 
 def drop_unused_keys(state: Mapping[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:
@@ -54,8 +55,8 @@ def drop_unused_keys(state: Mapping[str, torch.Tensor]) -> tuple[dict[str, torch
 def detect_layout(state: Mapping[str, torch.Tensor], source: str) -> CheckpointLayout:
     """Read backbone, anchor count and class count from the keys and shapes of a YOLACT state dict.
 
-    Raises WrongModelError for other architectures and WeightsMismatchError for YOLACT++ files
-    (deformable convolutions and 9 anchors are not supported).
+    Raises WrongModelError for other architectures and WeightsMismatchError when the prediction
+    head is missing.
     """
     family = identify_architecture(state)
     if family != "yolact":
@@ -65,19 +66,29 @@ def detect_layout(state: Mapping[str, torch.Tensor], source: str) -> CheckpointL
     bbox_key = "prediction_layers.0.bbox_layer.weight"
     if conf_key not in state or bbox_key not in state:
         raise WeightsMismatchError(f"{source} lacks the YOLACT prediction head ({conf_key}).")
-    if any("conv_offset_mask" in k for k in state) or any(k.startswith("maskiou_net.") for k in state):
-        raise WeightsMismatchError(f"{source} is a YOLACT++ checkpoint, which is not supported yet.")
+    plus = any(".conv_offset_mask." in k or k.startswith("maskiou_net.") for k in state)
     num_anchors = state[bbox_key].shape[0] // 4
     if "backbone._preconv.0.weight" in state:
         backbone = "darknet53"
     else:
         blocks = {m.group(1) for k in state if (m := re.match(r"^backbone\.layers\.2\.(\d+)\.", k))}
         backbone = {23: "resnet101", 6: "resnet50"}.get(len(blocks), f"unknown ({len(blocks)} blocks)")
-    return CheckpointLayout(backbone, num_anchors, state[conf_key].shape[0] // max(num_anchors, 1))
+    return CheckpointLayout(backbone, num_anchors, state[conf_key].shape[0] // max(num_anchors, 1), plus)
+
+
+def _version(plus: bool) -> str:
+    return "YOLACT++" if plus else "YOLACT (v1)"
 
 
 def check_layout(layout: CheckpointLayout, cfg: YolactConfig, source: str) -> None:
-    """Refuse a checkpoint whose backbone, anchors or class count differ from `cfg`."""
+    """Refuse a checkpoint whose version (v1 or ++), backbone, anchors or class count differ from
+    `cfg`."""
+    if layout.plus != cfg.mask_iou:
+        raise WrongModelError(
+            f"{source} is a {_version(layout.plus)} checkpoint, but config '{cfg.name}' is "
+            f"{_version(cfg.mask_iou)}. Pick the matching model, or keep the official file name "
+            f"(the config is read from it)."
+        )
     if layout.backbone != cfg.backbone:
         found = _BACKBONE_NAMES.get(layout.backbone, layout.backbone)
         raise WrongModelError(

@@ -1,4 +1,4 @@
-"""Settings of the official YOLACT v1 checkpoints (torch-free).
+"""Settings of the official YOLACT and YOLACT++ checkpoints (torch-free).
 
 One frozen `YolactConfig` per checkpoint; there is no global config. Values follow
 yolact-reference.md section A (configs, anchors, preprocessing, Fast NMS defaults).
@@ -23,8 +23,12 @@ class YolactConfig:
     backbone: "resnet101", "resnet50" or "darknet53".
     input_size: side of the square, aspect-ratio-ignoring resize (550 or 700).
     anchor_scales: anchor side per FPN level P3..P7, in pixels at `input_size`.
+    scale_multipliers: each level's anchor side times these (YOLACT++: 1, 2^(1/3), 2^(2/3)).
     aspect_ratios: per location, in channel order of the prediction head.
     square_anchors: reproduce the v1 bug where every anchor's height equals its width.
+    dcn_layers, dcn_interval: YOLACT++'s deformable 3x3 convs, per ResNet stage: how many of the
+        last blocks may be deformable, and every how many blocks (see backbone.deformable_blocks).
+    mask_iou: YOLACT++'s mask re-scoring net; the reported score is class score x predicted IoU.
     num_classes: including background (81 for COCO).
     mean, std: RGB normalization on the 0-255 scale; None means divide by 255 only (DarkNet).
     """
@@ -33,8 +37,12 @@ class YolactConfig:
     backbone: str
     input_size: int = 550
     anchor_scales: tuple[float, ...] = (24, 48, 96, 192, 384)
+    scale_multipliers: tuple[float, ...] = (1.0,)
     aspect_ratios: tuple[float, ...] = (1.0, 0.5, 2.0)
     square_anchors: bool = True
+    dcn_layers: tuple[int, int, int, int] = (0, 0, 0, 0)
+    dcn_interval: int = 1
+    mask_iou: bool = False
     num_classes: int = 81
     num_prototypes: int = 32
     fpn_channels: int = 256
@@ -49,9 +57,11 @@ class YolactConfig:
 
     @property
     def num_anchors(self) -> int:
-        """Anchors per feature-map location (one scale per level times the aspect ratios)."""
-        return len(self.aspect_ratios)
+        """Anchors per feature-map location: scales per level times aspect ratios."""
+        return len(self.scale_multipliers) * len(self.aspect_ratios)
 
+
+_PLUS_MULTIPLIERS = tuple(2 ** (j / 3.0) for j in range(3))
 
 CONFIGS: dict[str, YolactConfig] = {
     "yolact_base": YolactConfig("yolact_base", "resnet101"),
@@ -61,6 +71,15 @@ CONFIGS: dict[str, YolactConfig] = {
     "yolact_im700": YolactConfig(
         "yolact_im700", "resnet101", input_size=700,
         anchor_scales=tuple(float(int(s * 700 / 550)) for s in (24, 48, 96, 192, 384)),
+    ),
+    # YOLACT++: three scales per level, real (non-square) anchors, deformable convs, re-scoring.
+    "yolact_plus_base": YolactConfig(
+        "yolact_plus_base", "resnet101", scale_multipliers=_PLUS_MULTIPLIERS, square_anchors=False,
+        dcn_layers=(0, 4, 23, 3), dcn_interval=3, mask_iou=True,
+    ),
+    "yolact_plus_resnet50": YolactConfig(
+        "yolact_plus_resnet50", "resnet50", scale_multipliers=_PLUS_MULTIPLIERS, square_anchors=False,
+        dcn_layers=(0, 4, 6, 3), dcn_interval=1, mask_iou=True,
     ),
 }  # fmt: skip
 

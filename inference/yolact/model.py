@@ -3,7 +3,7 @@
 Deliberate differences from torchvision's FPN, required by the checkpoints: lateral and smoothing
 layers are stored coarse-first (index 0 acts on C5), the top-down path upsamples bilinearly to the
 exact lateral size, every smoothed level goes through a ReLU, and P6/P7 come from stride-2 convs
-with no ReLU between them.
+with no ReLU between them. YOLACT++ adds `FastMaskIoUNet`, which predicts each mask's IoU.
 """
 
 from __future__ import annotations
@@ -104,19 +104,46 @@ class PredictionHead(nn.Module):
         return loc, conf, coeffs
 
 
+class FastMaskIoUNet(nn.Module):
+    """YOLACT++'s mask re-scoring net: (N, 1, Hp, Wp) soft masks -> (N, classes) predicted mask IoU.
+
+    Five 3x3 stride-2 unpadded convs (1 -> 8 -> 16 -> 32 -> 64 -> 128) and a 1x1 conv to the
+    foreground classes, each followed by a ReLU, then the maximum over the remaining cells. The
+    checkpoint names it `maskiou_net.maskiou_net.{0,2,...,10}`.
+    """
+
+    #: Smallest prototype side the five unpadded stride-2 convs accept (63 -> 31 -> 15 -> 7 -> 3 -> 1).
+    MIN_SIDE = 63
+
+    def __init__(self, num_classes: int) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = 1
+        for c_out in (8, 16, 32, 64, 128):
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2), nn.ReLU(inplace=True)]
+            c_in = c_out
+        layers += [nn.Conv2d(c_in, num_classes, 1), nn.ReLU(inplace=True)]
+        self.maskiou_net = nn.Sequential(*layers)
+
+    def forward(self, masks: torch.Tensor) -> torch.Tensor:
+        return self.maskiou_net(masks).amax(dim=(2, 3))
+
+
 class Yolact(nn.Module):
     """The YOLACT network for one `YolactConfig`. Input: normalized (B, 3, S, S) images."""
 
     def __init__(self, cfg: YolactConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.backbone = build_backbone(cfg.backbone)
+        self.backbone = build_backbone(cfg.backbone, cfg.dcn_layers, cfg.dcn_interval)
         self.fpn = FPN(self.backbone.out_channels, cfg.fpn_channels)
         self.proto_net = make_proto_net(cfg.fpn_channels, cfg.num_prototypes)
         # One head shared by all levels; the reference registers only index 0 in the state dict.
         self.prediction_layers = nn.ModuleList(
             [PredictionHead(cfg.fpn_channels, cfg.num_anchors, cfg.num_classes, cfg.num_prototypes)]
         )
+        # Run by the predictor on the cropped soft masks, after detection (YOLACT++ only).
+        self.maskiou_net = FastMaskIoUNet(cfg.num_classes - 1) if cfg.mask_iou else None
 
     def forward(self, x: torch.Tensor) -> YolactOutput:
         levels = self.fpn(self.backbone(x))

@@ -8,6 +8,9 @@ Masks: sigmoid(prototypes @ coefficients), zeroed outside the box at prototype r
 prototype pixel of padding on the unrounded edges, bilinearly upsampled (align_corners=False) to the
 image and thresholded at > 0.5. The upsampling is evaluated only on each mask's window, with the
 same source indices and weights as PyTorch's kernel, which equals resizing the whole map.
+
+YOLACT++ re-scores between the crop and the upsampling: its mask-IoU net reads the cropped soft
+masks, and the score becomes class score x predicted IoU (`rescore`).
 """
 
 from __future__ import annotations
@@ -142,37 +145,62 @@ def crop_bounds(lo: float, hi: float, size: int) -> tuple[int, int]:
     return first, max(math.ceil(float(stop)), first)
 
 
-def assemble_masks(
-    proto: torch.Tensor, dets: Detections, image_size: tuple[int, int]
-) -> list[tuple[torch.Tensor, tuple[int, int]]]:
-    """Thresholded masks of `dets` on per-instance windows of the (H, W) image.
+class SoftMasks(NamedTuple):
+    """sigmoid(prototypes @ coefficients) of N detections at prototype resolution, zeroed outside
+    each box: masks (N, Hp, Wp); cols/rows: per detection the kept (first, stop) prototype indices."""
 
-    proto: (Hp, Wp, K). Returns per detection a bool (h, w) window on the device and the (x0, y0)
-    of its top-left pixel; every pixel outside a window is False in the reference's full mask.
-    Each window is resized from the cropped prototype-resolution mask with the 1-D tables of
-    `axis_resize`, columns first and then rows, like PyTorch's bilinear kernel.
-    """
-    n = dets.scores.shape[0]
-    if n == 0:
-        return []
+    masks: torch.Tensor
+    cols: list[tuple[int, int]]
+    rows: list[tuple[int, int]]
+
+
+def cropped_soft_masks(proto: torch.Tensor, dets: Detections) -> SoftMasks:
+    """Soft masks of `dets` from the (Hp, Wp, K) prototypes, cropped to their padded boxes."""
     hp, wp = proto.shape[:2]
     device = proto.device
     soft = torch.sigmoid(proto.float() @ dets.coeffs.t()).permute(2, 0, 1)  # (N, Hp, Wp)
     boxes = dets.boxes.tolist()
     cols_kept = [crop_bounds(b[0], b[2], wp) for b in boxes]
     rows_kept = [crop_bounds(b[1], b[3], hp) for b in boxes]
+    if not boxes:
+        return SoftMasks(soft, cols_kept, rows_kept)
     c_lo, c_hi = (torch.tensor(v, device=device)[:, None, None] for v in zip(*cols_kept, strict=True))
     r_lo, r_hi = (torch.tensor(v, device=device)[:, None, None] for v in zip(*rows_kept, strict=True))
     cols = torch.arange(wp, device=device)[None, None, :]
     rows = torch.arange(hp, device=device)[None, :, None]
     soft = soft * ((cols >= c_lo) & (cols < c_hi) & (rows >= r_lo) & (rows < r_hi))
+    return SoftMasks(soft, cols_kept, rows_kept)
+
+
+def rescore(scores: torch.Tensor, classes: torch.Tensor, predicted_iou: torch.Tensor) -> torch.Tensor:
+    """YOLACT++ scores as its display path reports them: class score times the mask IoU predicted
+    for the detection's class. predicted_iou: (N, classes) from `FastMaskIoUNet`."""
+    return scores * predicted_iou.gather(1, classes[:, None]).squeeze(1)
+
+
+def assemble_masks(
+    proto: torch.Tensor, dets: Detections, image_size: tuple[int, int], soft: SoftMasks | None = None
+) -> list[tuple[torch.Tensor, tuple[int, int]]]:
+    """Thresholded masks of `dets` on per-instance windows of the (H, W) image.
+
+    proto: (Hp, Wp, K); `soft`: their `cropped_soft_masks` when already computed. Returns per
+    detection a bool (h, w) window on the device and the (x0, y0) of its top-left pixel; every
+    pixel outside a window is False in the reference's full mask. Each window is resized from the
+    cropped prototype-resolution mask with the 1-D tables of `axis_resize`, columns first and then
+    rows, like PyTorch's bilinear kernel.
+    """
+    if dets.scores.shape[0] == 0:
+        return []
+    hp, wp = proto.shape[:2]
+    device = proto.device
+    masks, cols_kept, rows_kept = soft if soft is not None else cropped_soft_masks(proto, dets)
     ys, xs = axis_resize(image_size[0], hp), axis_resize(image_size[1], wp)
     ty = [torch.from_numpy(a).to(device) for a in ys[:4]]
     tx = [torch.from_numpy(a).to(device) for a in xs[:4]]
     out: list[tuple[torch.Tensor, tuple[int, int]]] = []
     for i, ((c0, c1), (r0, r1)) in enumerate(zip(cols_kept, rows_kept, strict=True)):
         if c1 <= c0 or r1 <= r0:
-            out.append((soft.new_zeros((0, 0), dtype=torch.bool), (0, 0)))
+            out.append((masks.new_zeros((0, 0), dtype=torch.bool), (0, 0)))
             continue
         # Pixels reading at least one kept cell: last touched >= first kept, low < stop.
         x0, x1 = int(np.searchsorted(xs.last, c0)), int(np.searchsorted(xs.low, c1))
@@ -180,7 +208,7 @@ def assemble_masks(
         lo_x, hi_x, wl_x, wh_x = (t[x0:x1] for t in tx)
         lo_y, hi_y, wl_y, wh_y = (t[y0:y1] for t in ty)
         first_row = int(ys.low[y0])
-        band = soft[i, first_row : int(ys.high[y1 - 1]) + 1]
+        band = masks[i, first_row : int(ys.high[y1 - 1]) + 1]
         across = band[:, lo_x] * wl_x + band[:, hi_x] * wh_x
         window = across[lo_y - first_row] * wl_y[:, None] + across[hi_y - first_row] * wh_y[:, None]
         out.append((window > MASK_THRESHOLD, (x0, y0)))

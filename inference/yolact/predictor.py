@@ -4,6 +4,8 @@ Preprocessing follows the reference GPU path: the RGB 0-255 float image is stret
 input_size x input_size square (bilinear, align_corners=False, aspect ratio not kept), then
 normalized with the config's RGB mean/std (ResNet) or divided by 255 (DarkNet).
 Reported boxes are integer-valued like the reference's (scaled, clamped, truncated).
+YOLACT++ scores are class score x predicted mask IoU, as the reference displays them; the score
+threshold drops detections by class score first (as the reference does) and then by that product.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from inference.categories import COCO_CATEGORIES, COCO_CONTIGUOUS_TO_ID
 from inference.predictor import Predictor, windows_to_numpy
 from inference.types import Prediction, tight_crop
 from inference.weights import DownloadProgress, resolve_weights
-from inference.yolact.anchors import make_priors
+from inference.yolact.anchors import feature_map_sizes, make_priors
 from inference.yolact.checkpoint import load_yolact_file
 from inference.yolact.config import CONFIGS, YolactConfig, config_name_from_filename
-from inference.yolact.model import Yolact, YolactOutput
-from inference.yolact.postprocess import assemble_masks, detect, image_boxes
+from inference.yolact.model import FastMaskIoUNet, Yolact, YolactOutput
+from inference.yolact.postprocess import (
+    Detections,
+    SoftMasks,
+    assemble_masks,
+    cropped_soft_masks,
+    detect,
+    image_boxes,
+    rescore,
+)
 
 
 class YolactPredictor(Predictor):
@@ -90,8 +100,11 @@ class YolactPredictor(Predictor):
             image_size = (int(img.shape[0]), int(img.shape[1]))
             dets = detect(outputs.loc[b], outputs.conf[b], outputs.coeffs[b], priors, self.cfg, max_detections)
             keep = dets.scores > score_threshold
-            dets = type(dets)(*(t[keep] for t in dets))
-            placed = assemble_masks(outputs.proto[b], dets, image_size)
+            dets = Detections(*(t[keep] for t in dets))
+            soft = cropped_soft_masks(outputs.proto[b], dets)
+            if self.model.maskiou_net is not None:
+                dets, soft = self._rescored(dets, soft, score_threshold)
+            placed = assemble_masks(outputs.proto[b], dets, image_size, soft)
             windows = windows_to_numpy([w for w, _ in placed])
             boxes = image_boxes(dets.boxes, image_size).cpu().numpy().astype(np.float32)
             crops = [
@@ -112,6 +125,17 @@ class YolactPredictor(Predictor):
         return preds
 
 
+    def _rescored(self, dets: Detections, soft: SoftMasks, score_threshold: float) -> tuple[Detections, SoftMasks]:
+        """YOLACT++: scores times the predicted mask IoU, then the threshold again and sorted."""
+        assert self.model.maskiou_net is not None
+        scores = rescore(dets.scores, dets.classes, self.model.maskiou_net(soft.masks[:, None]))
+        order = torch.argsort(scores, descending=True)
+        order = order[scores[order] > score_threshold]
+        picked = order.tolist()
+        dets = Detections(dets.boxes[order], dets.coeffs[order], dets.classes[order], scores[order])
+        return dets, SoftMasks(soft.masks[order], [soft.cols[i] for i in picked], [soft.rows[i] for i in picked])
+
+
 def choose_config(name: str, path: Path | None, config: str | None, input_size: int | None) -> YolactConfig:
     """The config to build: `config` if given, else the one named by the file (as the reference
     does), else the registry entry `name`; `input_size` overrides the square input side."""
@@ -119,7 +143,12 @@ def choose_config(name: str, path: Path | None, config: str | None, input_size: 
     if chosen not in CONFIGS:
         raise ValueError(f"Unknown YOLACT config '{chosen}'. Known: {', '.join(CONFIGS)}")
     cfg = CONFIGS[chosen]
-    return dataclasses.replace(cfg, input_size=input_size) if input_size else cfg
+    if input_size:
+        cfg = dataclasses.replace(cfg, input_size=input_size)
+    # The mask-IoU net's unpadded convs need prototypes of FastMaskIoUNet.MIN_SIDE cells (input 249).
+    if cfg.mask_iou and 2 * feature_map_sizes(cfg.input_size, cfg.backbone)[0] < FastMaskIoUNet.MIN_SIDE:
+        raise ValueError(f"YOLACT++ needs an input size of at least 249 pixels (got {cfg.input_size}).")
+    return cfg
 
 
 def load_yolact(

@@ -22,6 +22,8 @@ NAMES = [
     "yolact_resnet50",
     "yolact_darknet53",
     "yolact_im700",
+    "yolact_plus_base",
+    "yolact_plus_resnet50",
 ]
 SEMANTIC_NAMES = ["fcn_resnet50", "deeplabv3_resnet50"]
 
@@ -40,7 +42,7 @@ def test_import_and_list_models_do_not_import_torch() -> None:
     code = (
         "import sys, inference\n"
         "models = inference.list_models()\n"
-        "assert len(models) == 8, models\n"
+        "assert len(models) == 10, models\n"
         "bad = [m for m in ('torch', 'torchvision', 'PySide6', 'app') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -127,11 +127,35 @@ def test_maskrcnn_state_dict_is_refused(r50_model: Yolact) -> None:
         load_yolact_state(r50_model, state, "maskrcnn.pth")
 
 
-def test_yolact_plus_plus_is_refused(r50_model: Yolact) -> None:
-    state = official_shapes_tensors("resnet50", anchors=9)
-    state["backbone.layers.1.0.conv2.conv_offset_mask.weight"] = torch.empty(27, 128, 3, 3)
-    with pytest.raises(WeightsMismatchError, match=r"YOLACT\+\+"):
-        load_yolact_state(r50_model, state, "yolact_plus_resnet50_54_800000.pth")
+@pytest.fixture(scope="module")
+def plus_r50_model() -> Yolact:
+    torch.manual_seed(0)
+    return Yolact(CONFIGS["yolact_plus_resnet50"])
+
+
+# YOLACT++ key and parameter counts stated in yolact-reference.md B.2 (same exclusions as above;
+# the parameters include semantic_seg_conv, which the model does not have: 80 x 256 + 80).
+@pytest.mark.parametrize(
+    ("config", "backbone", "keys", "parameters"),
+    [("yolact_plus_resnet50", "resnet50", 352, 33_766_460), ("yolact_plus_base", "resnet101", 601, 52_571_142)],
+)
+def test_official_plus_layouts_load_strictly(config: str, backbone: str, keys: int, parameters: int) -> None:
+    shapes = official_shapes(backbone, plus=True, num_batches_tracked=False, extra_downsample=False)
+    assert len(shapes) == keys
+    model = Yolact(CONFIGS[config])
+    assert sum(p.numel() for p in model.parameters()) + 80 * 256 + 80 == parameters
+    state = fake_state_dict(official_shapes(backbone, plus=True), seed=4)
+    dropped = load_yolact_state(model, state, f"{config}_54_800000.pth")
+    _assert_every_key_consumed(model, state, dropped)
+    layout = detect_layout(state, "f")
+    assert (layout.backbone, layout.num_anchors, layout.num_classes, layout.plus) == (backbone, 9, 81, True)
+
+
+def test_plus_and_v1_files_are_told_apart(r50_model: Yolact, plus_r50_model: Yolact) -> None:
+    with pytest.raises(WrongModelError, match=r"is a YOLACT\+\+ checkpoint, but config 'yolact_resnet50'"):
+        load_yolact_state(r50_model, official_shapes_tensors("resnet50", plus=True), "renamed.pth")
+    with pytest.raises(WrongModelError, match=r"is a YOLACT \(v1\) checkpoint, but config 'yolact_plus_resnet50'"):
+        load_yolact_state(plus_r50_model, official_shapes_tensors("resnet50"), "renamed.pth")
 
 
 def test_drop_unused_keys() -> None:
@@ -158,4 +182,10 @@ def test_config_from_file_name_or_explicit(tmp_path) -> None:
     assert choose_config("yolact_base", tmp_path / "renamed.pth", "yolact_im700", None).name == "yolact_im700"
     assert choose_config("yolact_base", None, None, 320).input_size == 320
     with pytest.raises(ValueError, match="Unknown YOLACT config"):
-        choose_config("yolact_base", None, "yolact_plus_base", None)
+        choose_config("yolact_base", None, "yolact_plus_plus", None)
+    plus_file = tmp_path / "yolact_plus_resnet50_54_800000.pth"
+    assert config_name_from_filename(plus_file) == "yolact_plus_resnet50"
+    assert choose_config("yolact_resnet50", plus_file, None, None).mask_iou
+    assert choose_config("yolact_plus_base", None, None, 249).input_size == 249
+    with pytest.raises(ValueError, match="at least 249"):  # the mask-IoU net needs 63 prototype cells
+        choose_config("yolact_plus_base", None, None, 248)

@@ -1,5 +1,6 @@
 """Key names and shapes of the official YOLACT checkpoints, written from the tables of
-yolact-reference.md section B (B.2 ResNet, B.6 DarkNet-53), independently of inference.yolact.
+yolact-reference.md section B (B.2 ResNet, B.3 YOLACT++, B.6 DarkNet-53), independently of
+inference.yolact.
 
 Used to build fake checkpoints with exactly the official layout for the loader tests.
 """
@@ -13,6 +14,11 @@ Shapes = dict[str, tuple[int, ...]]
 _RESNET_STAGE_BLOCKS = {"resnet101": (3, 4, 23, 3), "resnet50": (3, 4, 6, 3)}
 _RESNET_STAGE_PLANES = (64, 128, 256, 512)
 _RESNET_BLOCK0_IN = (64, 256, 512, 1024)
+# Deformable blocks per stage, as listed in A.1 (not computed by the rule the model uses).
+PLUS_DCN_BLOCKS = {
+    "resnet50": {1: set(range(4)), 2: set(range(6)), 3: set(range(3))},
+    "resnet101": {1: {0, 3}, 2: {0, 3, 6, 9, 12, 15, 18, 21}, 3: {0}},
+}
 _DARKNET_C = (32, 64, 128, 256, 512)
 _DARKNET_BLOCKS = (1, 2, 8, 8, 4)
 
@@ -25,7 +31,7 @@ def _bn(out: Shapes, prefix: str, ch: int, with_counter: bool) -> None:
         out[f"{prefix}.num_batches_tracked"] = ()
 
 
-def _resnet(out: Shapes, depth: str, nbt: bool) -> None:
+def _resnet(out: Shapes, depth: str, nbt: bool, plus: bool) -> None:
     out["backbone.conv1.weight"] = (64, 3, 7, 7)
     _bn(out, "backbone.bn1", 64, nbt)
     for s, (n, p) in enumerate(zip(_RESNET_STAGE_BLOCKS[depth], _RESNET_STAGE_PLANES, strict=True)):
@@ -35,6 +41,10 @@ def _resnet(out: Shapes, depth: str, nbt: bool) -> None:
             out[f"{pre}.conv1.weight"] = (p, in_ch, 1, 1)
             _bn(out, f"{pre}.bn1", p, nbt)
             out[f"{pre}.conv2.weight"] = (p, p, 3, 3)
+            if plus and b in PLUS_DCN_BLOCKS[depth].get(s, set()):
+                out[f"{pre}.conv2.bias"] = (p,)
+                out[f"{pre}.conv2.conv_offset_mask.weight"] = (27, p, 3, 3)
+                out[f"{pre}.conv2.conv_offset_mask.bias"] = (27,)
             _bn(out, f"{pre}.bn2", p, nbt)
             out[f"{pre}.conv3.weight"] = (4 * p, p, 1, 1)
             _bn(out, f"{pre}.bn3", 4 * p, nbt)
@@ -63,15 +73,18 @@ def official_shapes(
     extra_downsample: bool = True,
     semantic: bool = True,
     num_classes: int = 81,
-    anchors: int = 3,
+    anchors: int | None = None,
+    plus: bool = False,
 ) -> Shapes:
-    """{key: shape} of an official v1 checkpoint ('resnet101', 'resnet50' or 'darknet53')."""
+    """{key: shape} of an official checkpoint ('resnet101', 'resnet50' or 'darknet53'); `plus`:
+    the YOLACT++ file of that ResNet (deformable blocks, 9 anchors, mask-IoU net)."""
     out: Shapes = {}
+    anchors = anchors or (9 if plus else 3)
     if backbone == "darknet53":
         _darknet(out, num_batches_tracked)
         lat_in = (1024, 512, 256)
     else:
-        _resnet(out, backbone, num_batches_tracked)
+        _resnet(out, backbone, num_batches_tracked, plus)
         lat_in = (2048, 1024, 512)
     for i, c in enumerate(lat_in):
         out[f"fpn.lat_layers.{i}.weight"] = (256, c, 1, 1)
@@ -96,6 +109,14 @@ def official_shapes(
     if semantic:
         out["semantic_seg_conv.weight"] = (num_classes - 1, 256, 1, 1)
         out["semantic_seg_conv.bias"] = (num_classes - 1,)
+    if plus:
+        c_in = 1
+        for i, c_out in zip((0, 2, 4, 6, 8), (8, 16, 32, 64, 128), strict=True):
+            out[f"maskiou_net.maskiou_net.{i}.weight"] = (c_out, c_in, 3, 3)
+            out[f"maskiou_net.maskiou_net.{i}.bias"] = (c_out,)
+            c_in = c_out
+        out["maskiou_net.maskiou_net.10.weight"] = (num_classes - 1, 128, 1, 1)
+        out["maskiou_net.maskiou_net.10.bias"] = (num_classes - 1,)
     return out
 
 
