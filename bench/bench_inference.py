@@ -40,6 +40,8 @@ def _spread_random_heads(predictor: Any) -> None:
             head.conf_layer.weight.mul_(300)
             head.mask_layer.weight.mul_(300)
             predictor.model.proto_net[10].weight.mul_(300)
+            if predictor.model.maskiou_net is not None:  # YOLACT++: predicted mask IoU about 1
+                predictor.model.maskiou_net.maskiou_net[10].bias.fill_(1.0)
         else:
             predictor.model.roi_heads.box_predictor.cls_score.bias.normal_(0, 3)
 

@@ -150,3 +150,23 @@ def test_plus_model_is_registered_and_predicts() -> None:
     pred = predictor.predict([np.full((64, 96, 3), 128, np.uint8)], score_threshold=0.0)[0]
     assert pred.model == "yolact_plus_resnet50" and 0 < len(pred) <= 100
     assert pred.image_size == (64, 96)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_plus_on_cuda_matches_the_cpu() -> None:
+    """deform_conv2d's CUDA kernel and its fp16 autocast path give the CPU's detections."""
+    torch.manual_seed(1)
+    predictor = inference.load_model("yolact_plus_resnet50", device="cpu", random_init=True, input_size=256)
+    _spread(predictor)
+    images = [np.random.default_rng(i).integers(0, 256, (100, 140, 3), dtype=np.uint8) for i in range(2)]
+    cpu = predictor.predict(images, score_threshold=0.3)
+    predictor.to("cuda")
+    predictor.fp16 = False
+    fp32 = predictor.predict(images, score_threshold=0.3)
+    predictor.fp16 = True
+    fp16 = predictor.predict(images, score_threshold=0.3)
+    for a, b, c in zip(cpu, fp32, fp16, strict=True):
+        assert len(a) == len(b) > 0
+        np.testing.assert_allclose(a.scores, b.scores, atol=1e-3)
+        assert abs(len(c) - len(b)) <= max(2, len(b) // 10)
