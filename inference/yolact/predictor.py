@@ -124,10 +124,11 @@ class YolactPredictor(Predictor):
             )
         return preds
 
-
     def _rescored(self, dets: Detections, soft: SoftMasks, score_threshold: float) -> tuple[Detections, SoftMasks]:
         """YOLACT++: scores times the predicted mask IoU, then the threshold again and sorted."""
         assert self.model.maskiou_net is not None
+        if not len(dets.scores):
+            return dets, soft
         scores = rescore(dets.scores, dets.classes, self.model.maskiou_net(soft.masks[:, None]))
         order = torch.argsort(scores, descending=True)
         order = order[scores[order] > score_threshold]
