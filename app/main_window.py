@@ -48,6 +48,7 @@ from app.tools.fill import FillTool
 from app.tools.grabcut import GrabCutTool
 from app.tools.polygon import PolygonTool
 from app.tools.select import SelectTool
+from app.workers.background_calls import BackgroundCalls
 from app.workers.image_loader import ImageLoader
 
 MAX_RECENT = 10
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self._history: QUndoView | None = None
 
         self.loader = ImageLoader(self)
+        self.background = BackgroundCalls(self)  # GrabCut, off the GUI thread
         self.canvas = Canvas()
         self.setCentralWidget(self.canvas)
         self.files = FileListPanel()
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
             view_scale=lambda: self.canvas.view.scale,
             message=lambda text: self.statusBar().showMessage(text, 4000),
             segment_box=lambda box: self.ai.segment_box(box),
+            run_async=self.background.run,
         )
         return {
             "select": SelectTool(ctx),
@@ -542,6 +545,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.loader.shutdown()
+        self.background.shutdown()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Flag, auto
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPainter
@@ -82,12 +82,15 @@ class ToolContext:
     overlays); view_scale() -> current zoom (1.0 = 100 %); message(text) shows a status message;
     segment_box((x0, y0, x1, y1)) -> bool, when given, asks the AI controller to segment an image
     box in the background (True: the request was taken and its result will arrive as an undoable
-    AddInstance; False: no box-capable model is loaded).
+    AddInstance; False: no box-capable model is loaded); run_async(work, done) runs `work()` off
+    the GUI thread and then `done(result)` on it (the window's BackgroundCalls; by default both
+    run at once, which suits tests that build a context without widgets).
     """
 
     def __init__(self, document, image, push, selection, current_category, hit, repaint=lambda: None,
                  view_scale=lambda: 1.0, message=lambda text: None,
-                 segment_box: Callable[[tuple[float, float, float, float]], bool] | None = None) -> None:
+                 segment_box: Callable[[tuple[float, float, float, float]], bool] | None = None,
+                 run_async: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None) -> None:
         self.document = document
         self.image = image
         self.push = push
@@ -98,3 +101,4 @@ class ToolContext:
         self.view_scale = view_scale
         self.message = message
         self.segment_box = segment_box
+        self.run_async = run_async or (lambda work, done: done(work()))

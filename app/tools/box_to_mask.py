@@ -17,20 +17,20 @@ def tr(text: str) -> str:
 class BoxToMaskTool(GrabCutTool):
     """The GrabCut tool's box drag (Esc cancels, boxes under 4 px are ignored); on release the
     box goes to `context.segment_box` when the context has one. If that declines (returns False:
-    no box-capable model) or the context has none, GrabCut segments the box synchronously and an
-    instance of the current class is added and selected. Never opens dialogs."""
+    no box-capable model) or the context has none, GrabCut segments the box in the background and
+    an instance of the current class is added and selected. Never opens dialogs."""
 
     name = "auto_edit"
 
     def _segment(self, box: Box) -> bool:
-        """Hand the box to the model (True: taken) or GrabCut it (True: an instance was added)."""
+        """Hand the box to the model or start GrabCut on it; True when either took it."""
         request = self.context.segment_box
         if request is not None and request(tuple(float(v) for v in box)):
             return True  # the controller adds the instance when the model answers
-        added = super()._segment(box)
-        if added:  # GrabCut itself only speaks on failure, so this never hides its messages
-            self.context.message(tr("Auto-Edit used GrabCut: no Mask R-CNN model is loaded."))
-        return added
+        return super()._segment(box)
+
+    def _added_message(self) -> str:
+        return tr("Auto-Edit used GrabCut: no Mask R-CNN model is loaded.")
 
     def _provenance(self) -> dict:
         return {"tool": self.name, "method": "grabcut"}

@@ -17,6 +17,7 @@ import pytest
 
 from app.core.instance import InstanceState
 from app.formats.store import ProjectStore
+from app.tools.base import Buttons, PointerEvent
 from inference import Cancelled, Prediction
 
 pytestmark = pytest.mark.gui
@@ -299,6 +300,18 @@ def test_box_to_mask_without_a_box_model_falls_back(window, qtbot, tmp_path, mon
     window.open_folder(folder)
     qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=5000)
     assert window.ai.segment_box((1, 1, 50, 50)) is False and not window.ai.busy
+    # So the tool falls back to GrabCut, which runs off the GUI thread: nothing is added until
+    # the event loop delivers its result.
+    x0, y0, x1, y1 = rect_of(0)
+    window.use_tool("auto_edit")
+    tool = window.tools["auto_edit"]
+    tool.press(PointerEvent(x0 - 4, y0 - 4, Buttons.LEFT, Buttons.LEFT))
+    tool.move(PointerEvent(x1 + 4, y1 + 4, buttons=Buttons.LEFT))
+    tool.release(PointerEvent(x1 + 4, y1 + 4, Buttons.LEFT))
+    assert len(window.document) == 0 and window.background.busy
+    qtbot.waitUntil(lambda: len(window.document) == 1, timeout=15000)
+    (inst,) = list(window.document)
+    assert inst.provenance == {"tool": "auto_edit", "method": "grabcut"} and window.selection.ids == {inst.id}
 
 
 def test_semantic_model_fills_the_overlays_of_its_own_image(window, qtbot, tmp_path, fake):

@@ -256,10 +256,29 @@ def test_grabcut_without_class_or_result_reports(qapp):
     img, _ = object_image()
     h = Harness(img, category=None)
     drag(GrabCutTool(h.context), (30, 20), (110, 80))
-    assert h.stack.count() == 0 and h.messages
+    assert h.stack.count() == 0 and h.messages == ["Choose a class for the new instance first."]
     h.category = 1
     drag(GrabCutTool(h.context), (0, 0), (140, 100))  # whole image: no background to model
-    assert h.stack.count() == 0 and len(h.messages) == 2
+    assert h.stack.count() == 0 and h.messages[-1] == "GrabCut found no object in the box."
+
+
+def test_grabcut_result_arrives_later_and_only_on_its_own_image(qapp):
+    img, _ = object_image()
+    h = Harness(img)
+    deferred = []
+    h.context.run_async = lambda work, done: deferred.append((work, done))
+    drag(GrabCutTool(h.context), (30, 20), (110, 80))
+    assert len(deferred) == 1 and len(h.doc) == 0 and h.messages == ["GrabCut: segmenting the box…"]
+    work, done = deferred.pop()
+    done(work())
+    assert len(h.doc) == 1 and h.stack.count() == 1 and h.messages[-1] == ""
+    drag(GrabCutTool(h.context), (30, 20), (110, 80))
+    first = h.doc
+    h.doc = Document("other.png", 140, 100)  # the user went to another image meanwhile
+    work, done = deferred.pop()
+    done(work())
+    assert len(first) == 1 and len(h.doc) == 0 and h.stack.count() == 1
+    assert "dropped" in h.messages[-1]
 
 
 @pytest.mark.parametrize("scale", [1.0, 2.0])
