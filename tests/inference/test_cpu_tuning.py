@@ -102,9 +102,14 @@ def _faults_per_round_in_a_worker_thread(mode: str) -> list[int]:
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or _glibc() is None, reason="glibc only")
 def test_a_worker_thread_reuses_freed_blocks() -> None:
     """A forward pass in a worker thread faults in fresh pages every time by default (about
-    24,000 here) and next to none once warm inside reuse_freed_memory()."""
-    assert min(_faults_per_round_in_a_worker_thread("default")[2:]) > 5000
-    assert max(_faults_per_round_in_a_worker_thread("reuse")[2:]) < 500
+    24,000 here) and next to none once warm inside reuse_freed_memory(). One warm round may still
+    fault a little (1,541 once, in a loaded CI run), so the check takes the median round and the
+    total against the default's."""
+    default = _faults_per_round_in_a_worker_thread("default")[2:]
+    reuse = _faults_per_round_in_a_worker_thread("reuse")[2:]
+    assert min(default) > 5000
+    assert sorted(reuse)[len(reuse) // 2] < 500
+    assert sum(reuse) * 10 < sum(default)
 
 
 def test_user_malloc_settings_win(monkeypatch: pytest.MonkeyPatch) -> None:
