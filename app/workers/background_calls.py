@@ -37,8 +37,11 @@ class BackgroundCalls(QObject):
         self._poll.start()
 
     def _collect(self) -> None:
-        finished = [(f, d) for f, d in self._pending if f.done()]
-        self._pending = [(f, d) for f, d in self._pending if not f.done()]
+        # One done() per future: a call finishing between two checks would land in neither list.
+        finished, waiting = [], []
+        for future, done in self._pending:
+            (finished if future.done() else waiting).append((future, done))
+        self._pending = waiting
         if not self._pending:
             self._poll.stop()
         for future, done in finished:

@@ -51,3 +51,30 @@ def test_shutdown_drops_pending_results(qtbot):
     gate.set()
     qtbot.wait(100)
     assert got == [] and not calls.busy
+
+
+class _FinishesWhileChecked:
+    """A future that is still running at its first done() and finished from the second on."""
+
+    def __init__(self) -> None:
+        self.checks = 0
+
+    def done(self) -> bool:
+        self.checks += 1
+        return self.checks > 1
+
+    def cancelled(self) -> bool:
+        return False
+
+    def result(self) -> str:
+        return "late"
+
+
+def test_a_call_finishing_during_collection_is_still_delivered(qtbot):
+    calls = BackgroundCalls()
+    got = []
+    calls._pending.append((_FinishesWhileChecked(), got.append))
+    calls._poll.start()
+    qtbot.waitUntil(lambda: got == ["late"], timeout=2000)
+    assert not calls.busy
+    calls.shutdown()
