@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QImageReader
     from PySide6.QtWidgets import QApplication
 
-    from app import crash_handler
-    from app.main_window import MainWindow
+    from app.window import crash_handler
+    from app.window.main_window import MainWindow
 
     log_path = crash_handler.setup_logging(args.debug)
     QImageReader.setAllocationLimit(0)  # we decode with OpenCV; Qt must not refuse big images either

@@ -26,5 +26,5 @@ def user_data_dir() -> Path:
 
 def log_dir() -> Path:
     """Per-user log folder: `logs/` in the user data folder (so MASKPILOT_DATA_DIR moves it too).
-    Created on first use by app.crash_handler.setup_logging."""
+    Created on first use by app.window.crash_handler.setup_logging."""
     return user_data_dir() / "logs"

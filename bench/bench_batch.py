@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import inference  # noqa: E402
-from app.ai.suggestions import class_mapping, write_prediction  # noqa: E402
+from app.ai.domain.suggestions import class_mapping, write_prediction  # noqa: E402
 from app.cli import label  # noqa: E402
 from app.cli.label_workers import available_cores, plan_workers  # noqa: E402
 from app.core.categories import LabelSet  # noqa: E402

@@ -83,7 +83,7 @@ def make_hd_folder(n: int = 40) -> Path:
 
 
 def bench_open_10k(qapp) -> dict:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     folder = make_10k_folder()
     win = MainWindow()
@@ -102,7 +102,7 @@ def bench_open_10k(qapp) -> dict:
 
 
 def bench_next_image(qapp, steps: int = 30, dwell_s: float = 0.4) -> dict:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     folder = make_hd_folder()
     win = MainWindow()

@@ -27,15 +27,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QUndoStack  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.canvas import Canvas  # noqa: E402
+from app.canvas.canvas import Canvas  # noqa: E402
+from app.canvas.pointer import Buttons, PointerEvent
+from app.canvas.selection import Selection  # noqa: E402
 from app.core.categories import LabelSet  # noqa: E402
 from app.core.document import Document  # noqa: E402
 from app.core.geometry import PolygonGeometry, RasterGeometry  # noqa: E402
 from app.core.instance import Instance  # noqa: E402
+from app.editing.tools.base import ToolContext  # noqa: E402
+from app.editing.tools.brush import BrushTool  # noqa: E402
 from app.formats.image_io import LoadedImage, build_pyramid  # noqa: E402
-from app.selection import Selection  # noqa: E402
-from app.tools.base import Buttons, PointerEvent, ToolContext  # noqa: E402
-from app.tools.brush import BrushTool  # noqa: E402
 
 
 def make_scene(rng: np.random.Generator) -> tuple[LoadedImage, Document]:

@@ -61,7 +61,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="maskpilot-bench-resp-"))
     QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp / "settings"))
     app = QApplication.instance() or QApplication([])
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     folder = make_folder(tmp, args.images, tuple(args.size))
     win = MainWindow()

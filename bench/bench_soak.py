@@ -95,7 +95,7 @@ def make_folder(n: int) -> Path:
 
 
 def _edit(win, step: int) -> None:
-    from app.commands import AddInstance, SetFields
+    from app.editing.commands import AddInstance, SetFields
 
     doc = win.document
     first = doc.instances[0].id
@@ -114,7 +114,7 @@ def _cache_mb(win) -> float:
 def walk(n: int, warmup: int, quick: bool, image_cache_mb: int | None) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     folder = make_folder(n)

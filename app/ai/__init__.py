@@ -1,2 +1,3 @@
-"""Qt-free glue between model predictions and the project: class mapping, suggestions in
-documents and the store, review filters. Used by both the GUI worker and the batch CLI."""
+"""The AI feature in the app: auto-fill (panel, controller, inference worker thread), the review
+queue, semantic/panoptic overlays. Its Qt-free rules live in app.ai.domain, which the batch CLI
+uses too; this __init__ must stay import-free so that app.ai.domain imports without Qt."""

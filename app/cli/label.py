@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 import inference
-from app.ai.suggestions import class_mapping, write_prediction
+from app.ai.domain.suggestions import class_mapping, write_prediction
 from app.cli.common import (
     CliError,
     StopOnInterrupt,

@@ -1,6 +1,6 @@
 """One image's annotations with reversible primitive mutations.
 
-Every mutation returns what is needed to invert it, so undo commands (app.commands) are thin
+Every mutation returns what is needed to invert it, so undo commands (app.editing.commands) are thin
 wrappers: e.g. `removed, index = doc.remove(iid)` is undone by `doc.add(removed, index)`.
 List order is z-order: the last instance is drawn on top.
 """

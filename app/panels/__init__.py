@@ -1,1 +1,1 @@
-"""Dock panels: file list, layers, classes."""
+"""Generic dock panels: file list, layers, classes."""

@@ -28,15 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import class_merge
 from app.core.categories import Category, Color, LabelSet, default_color
 from app.core.document import Change, ChangeKind, Document
-from app.formats.class_lists import (
-    ClassListError,
-    read_coco_categories,
-    read_text,
-    write_coco_categories,
-    write_text,
-)
+from app.formats import class_lists
 
 
 def tr(text: str) -> str:
@@ -285,8 +280,8 @@ class ClassPanel(QWidget):
         if not path:
             return False
         try:
-            loaded = read_coco_categories(path) if Path(path).suffix.lower() == ".json" else read_text(path)
-        except ClassListError as exc:
+            loaded = class_lists.read_coco_categories(path) if Path(path).suffix.lower() == ".json" else class_lists.read_text(path)
+        except class_lists.ClassListError as exc:
             self.warn(str(exc))
             return False
         mode = self.ask_load_mode(path, len(loaded)) if mode is None else mode
@@ -295,36 +290,15 @@ class ClassPanel(QWidget):
         return self.apply_class_list(loaded, replace=mode == "replace", keep_ids=Path(path).suffix.lower() == ".json")
 
     def apply_class_list(self, loaded: LabelSet, replace: bool, keep_ids: bool = False) -> bool:
-        """Bring the label set in line with `loaded`, matching classes by name (case-insensitive).
-
-        Matched classes keep their id and colour, so existing instances keep their class. New
-        names are added: with keep_ids (COCO files) under the file's id when no current class has
-        it, otherwise under a fresh id. replace=True also removes the classes the file lacks
-        (asking when this image uses them) and puts the rest in the file's order.
-        """
-        existing = {c.name.lower(): c for c in self.labels}
-        matched = {c.name.lower(): existing[c.name.lower()] for c in loaded if c.name.lower() in existing}
-        current_ids = {c.id for c in self.labels}
-        removed = [c for c in self.labels if c.name.lower() not in matched] if replace else []
+        """Bring the label set in line with `loaded` (app.core.class_merge), asking first when
+        replacing would remove classes this image uses."""
+        removed = class_merge.removed_by(self.labels, loaded, replace)
         used = sum(self.counts().get(c.id, 0) for c in removed)
         if used and not self.confirm_delete(", ".join(c.name for c in removed), used):
             return False
-        taken = {c.id for c in matched.values()}
         self._bulk = True
         try:
-            if replace:
-                for cat in list(self.labels):
-                    self.labels.remove(cat.id)
-            for cat in loaded:
-                keep = matched.get(cat.name.lower())
-                if keep is not None:
-                    if replace:
-                        self.labels.insert(keep)
-                elif keep_ids and cat.id not in current_ids and cat.id not in taken:
-                    self.labels.insert(cat)
-                    taken.add(cat.id)
-                else:
-                    taken.add(self.labels.add(cat.name, cat.color if keep_ids else None, cat.isthing).id)
+            class_merge.merge(self.labels, loaded, replace, keep_ids)
         finally:
             self._bulk = False
         for cat in removed:
@@ -341,9 +315,9 @@ class ClassPanel(QWidget):
             path = f"{path}.txt"
         try:
             if Path(path).suffix.lower() == ".json":
-                write_coco_categories(self.labels, path)
+                class_lists.write_coco_categories(self.labels, path)
             else:
-                write_text(self.labels, path)
+                class_lists.write_text(self.labels, path)
         except OSError as exc:
             self.warn(tr("Could not save {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc))
             return False
@@ -378,12 +352,9 @@ class ClassPanel(QWidget):
         return "replace" if clicked is replace else "merge" if clicked is merge else None
 
     def confirm_delete(self, name: str, count: int) -> bool:
-        answer = QMessageBox.question(
-            self,
-            tr("Delete class"),
-            tr("{count} instances in this image use {name}. Delete the class anyway? The instances "
-               "stay, shown by id until the class is named again.").format(count=count, name=name),
-        )
+        answer = QMessageBox.question(self, tr("Delete class"), tr(
+            "{count} instances in this image use {name}. Delete the class anyway? The instances "
+            "stay, shown by id until the class is named again.").format(count=count, name=name))
         return answer == QMessageBox.Yes
 
     def warn(self, text: str) -> None:
@@ -418,6 +389,4 @@ class ClassPanel(QWidget):
 
 
 def _file_filter() -> str:
-    return ";;".join(
-        [tr("Class lists (*.txt *.json)"), tr("Text, one name per line (*.txt)"), tr("COCO categories (*.json)")]
-    )
+    return ";;".join([tr("Class lists (*.txt *.json)"), tr("Text, one name per line (*.txt)"), tr("COCO categories (*.json)")])

@@ -205,6 +205,11 @@ class FileListPanel(QWidget):
     def next_with_pending(self, current: str | None) -> str | None:
         return self.model.next_with_pending(current)
 
+    def selected_paths(self) -> list[str]:
+        """The images selected in the list, in list order of selection."""
+        rows = self.view.selectionModel().selectedRows()
+        return [self.model.path(self.proxy.mapToSource(i).row()) for i in rows]
+
     def _on_view_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._following:
             self.image_activated.emit(self.model.path(self.proxy.mapToSource(current).row()))

@@ -2,7 +2,7 @@
 
 Pending suggestions are shown in italics and orange, with their score; suggestions the review
 filter hides (below the threshold, duplicates) are left out, and Accept / Reject buttons act on
-the selected suggestions (app.review_controller connects them)."""
+the selected suggestions (app.ai.review_controller connects them)."""
 
 from __future__ import annotations
 
@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import icon
+from app.canvas.selection import Selection
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
 from app.core.instance import Instance
-from app.selection import Selection
+from app.ui.icons import icon
 
 
 def tr(text: str) -> str:

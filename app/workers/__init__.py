@@ -1,1 +1,1 @@
-"""Background work for the GUI: image decoding/prefetch now, model inference later."""
+"""Feature-neutral background threads: image decoding/prefetch and one-off calls (GrabCut)."""

@@ -31,7 +31,7 @@ from app.core.document import Document, ImageStatus  # noqa: E402
 from app.core.geometry import PolygonGeometry, RasterGeometry  # noqa: E402
 from app.core.instance import Instance  # noqa: E402
 from app.formats.document_json import document_from_dict, document_to_dict  # noqa: E402
-from app.session import ProjectSession  # noqa: E402
+from app.project.session import ProjectSession  # noqa: E402
 
 IMAGES = ("a.png", "sub/b.png", "c.png")
 WIDTH, HEIGHT = 320, 240

@@ -1,0 +1,73 @@
+"""File ▸ Import/Export and the labelme offer: opening the dialogs with a saved, consistent store.
+
+The dialogs read and write label files through their own ProjectStore (the session's cached
+index is not thread-safe), so everything is saved first and imported images are re-read after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.formats.labelme import find_labelme_files
+from app.formats.store import ProjectStore
+from app.import_export.export_dialog import ExportDialog
+from app.import_export.import_dialog import ImportDialog
+from app.project.session import ProjectSession
+
+
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("LabelTransfer", text, None, n)
+
+
+class LabelTransfer:
+    """session() -> the open project or None; current() -> the image shown; paths() -> every
+    image of the file list; reload(rels) re-reads images whose label files an import rewrote;
+    parent hosts the dialogs."""
+
+    def __init__(
+        self, *, session: Callable[[], ProjectSession | None], current: Callable[[], str | None],
+        paths: Callable[[], list[str]], reload: Callable[[list[str]], None], parent: QWidget,
+    ) -> None:  # fmt: skip
+        self._session, self._current, self._paths, self._reload = session, current, paths, reload
+        self.parent = parent
+
+    def _dialog_args(self, session: ProjectSession) -> tuple:
+        session.save_all()
+        store = ProjectStore(session.folder, session.store.root)
+        return session.folder, store, session.labels, self._paths()
+
+    def export_labels(self) -> None:
+        session = self._session()
+        if session is None:
+            return
+        current = self._current()
+        ExportDialog(*self._dialog_args(session), selected=[current] if current else None, parent=self.parent).exec()
+
+    def import_labels(self, fmt: str | None = None) -> None:
+        session = self._session()
+        if session is None:
+            return
+        dlg = ImportDialog(*self._dialog_args(session), parent=self.parent, format=fmt)
+        dlg.imported.connect(self._reload)
+        dlg.exec()
+
+    def offer_labelme_import(self) -> None:
+        """A folder with labelme JSON next to images not yet labelled here: offer to import them."""
+        session = self._session()
+        if session is None:
+            return
+        index = session.store.index()
+        found = [rel for rel in find_labelme_files(session.folder, self._paths()) if rel not in index]
+        if found and self.ask_import_labelme(len(found)):
+            self.import_labels("labelme")
+
+    def ask_import_labelme(self, count: int) -> bool:
+        """Tests replace this."""
+        answer = QMessageBox.question(
+            self.parent, tr("labelme files found"),
+            tr("%n image(s) in this folder have labelme JSON files. Import them?", count),
+        )  # fmt: skip
+        return answer == QMessageBox.Yes

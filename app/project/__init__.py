@@ -1,0 +1,1 @@
+"""The open project: folder, label store, class list, documents in memory and autosave."""

@@ -1,1 +1,0 @@
-"""Canvas tools: one class per tool, driven by plain PointerEvents (see base.py)."""

@@ -1,0 +1,386 @@
+"""The main window: composition root. It builds the widgets and controllers, hands each the few
+callables it uses, and keeps what only it knows: the open project, the current image and its
+document. The work itself lives in the session, canvas, panels, tools and controllers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar
+
+from app import __version__
+from app.ai.autofill_controller import AI_ACTIONS, AIController, AIHost
+from app.ai.overlay_controller import OVERLAY_ACTIONS, OverlayController
+from app.ai.overlay_panel import OverlayPanel
+from app.ai.review_controller import REVIEW_ACTIONS, ReviewController
+from app.canvas.canvas import Canvas
+from app.canvas.selection import Selection
+from app.core.document import Document
+from app.editing.edit_controller import EditController
+from app.editing.tools.base import ToolContext
+from app.editing.tools.registry import TOOLS
+from app.editing.tools.select import SelectTool
+from app.formats.image_folder import list_images
+from app.formats.image_io import LoadedImage
+from app.import_export.controller import LabelTransfer
+from app.panels.class_panel import ClassPanel
+from app.panels.file_list import FileListPanel, FileState
+from app.panels.layer_panel import LayerPanel
+from app.project.session import ProjectSession
+from app.ui.action_table import build_actions
+from app.ui.icons import icon
+from app.window import browse, layout
+from app.window.actions import ACTIONS
+from app.window.folders import Folders
+from app.window.status_readout import StatusReadout
+from app.window.undo_stacks import UndoStacks
+from app.workers.background_calls import BackgroundCalls
+from app.workers.image_loader import ImageLoader
+
+
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("MainWindow", text, None, n)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("MaskPilot")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+        self.settings = QSettings("MaskPilot", "MaskPilot")
+        self.folders = Folders(self.settings, self)
+        self.session: ProjectSession | None = None
+        self.current: str | None = None
+        self.document: Document | None = None
+        self.selection = Selection()
+        self.stacks = UndoStacks(self)
+
+        self.loader = ImageLoader(self)
+        self.background = BackgroundCalls(self)  # GrabCut, off the GUI thread
+        self.canvas = Canvas()
+        self.setCentralWidget(self.canvas)
+        self.files = FileListPanel()
+        self.layers = LayerPanel(self.selection)
+        self.classes = ClassPanel()
+        self.files_dock = layout.add_dock(self, self.files, tr("Images"), Qt.LeftDockWidgetArea, "files_dock")
+        self.layers_dock = layout.add_dock(self, self.layers, tr("Layers"), Qt.RightDockWidgetArea, "layers_dock")
+        self.classes_dock = layout.add_dock(self, self.classes, tr("Classes"), Qt.RightDockWidgetArea, "classes_dock")
+        self._build_controllers()
+        toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS)
+        self.recent_menu = self.folders.add_recent_menu(self.actions_by_key["open_folder"], self.actions_by_key["save"], self.open_folder)
+        self.readout = StatusReadout(self.statusBar())
+        self.tools = self._build_tools()
+        self.use_tool("select")
+        self._connect()
+        layout.restore(self, self.settings, self.files_dock, self.layers_dock, self.classes_dock)
+
+    # ---- construction -----------------------------------------------------------------------
+    def _build_controllers(self) -> None:
+        message = self._message
+        self.edits = EditController(
+            document=lambda: self.document, labels=lambda: self.session.labels if self.session else None,
+            set_current_category=self.classes.set_current_category, selection=self.selection,
+            stack=self.stacks.active, message=message, parent=self,
+        )  # fmt: skip
+        self.review = ReviewController(
+            document=lambda: self.document, push=self.push, selection=self.selection, canvas=self.canvas,
+            message=message, files=self.files, current=lambda: self.current, show_image=self.show_image, parent=self,
+        )  # fmt: skip
+        self.review.attach_layer_panel(self.layers)
+        self.overlay_panel = OverlayPanel()
+        self.overlays = OverlayController(
+            self.canvas, self.overlay_panel, lambda: self.document, self.push, self.selection,
+            lambda: self.session.labels if self.session else None, self._current_category, message,
+        )  # fmt: skip
+        self.ai = AIController(AIHost(
+            settings=self.settings, session=lambda: self.session, current=lambda: self.current,
+            image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
+            stack_for=self.stacks.stack_for, files=self.files, review=self.review, selection=self.selection,
+            current_category=self._current_category,
+            show_overlays=lambda rel, sem, pan, cats: self.overlays.show_result(rel, sem, pan, self.current, categories=cats),
+            message=message, warn=self._warn, show_panel=lambda: self.ai_dock.raise_(), parent=self,
+        ))  # fmt: skip
+        self.transfer = LabelTransfer(
+            session=lambda: self.session, current=lambda: self.current, paths=self.files.model.paths,
+            reload=self.reload_images, parent=self,
+        )  # fmt: skip
+        self.ai_dock = layout.add_dock(self, self.ai.panel, tr("AI"), Qt.RightDockWidgetArea, "ai_dock")
+        self.tabifyDockWidget(self.classes_dock, self.ai_dock)
+        self.overlay_dock = layout.add_dock(self, self.overlay_panel, tr("Overlays"), Qt.RightDockWidgetArea, "overlay_dock")
+        self.tabifyDockWidget(self.ai_dock, self.overlay_dock)
+        self.ai_dock.raise_()
+
+    def _build_tools(self) -> dict:
+        ctx = ToolContext(
+            document=lambda: self.document, image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
+            push=self.push, selection=self.selection, current_category=self._current_category, hit=self.canvas.hit,
+            repaint=self.canvas.update, view_scale=lambda: self.canvas.view.scale, message=self._message,
+            segment_box=lambda box: self.ai.segment_box(box), run_async=self.background.run,
+        )  # fmt: skip
+        return {name: tool_class(ctx) for name, tool_class in TOOLS.items()}
+
+    def _connect(self) -> None:
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.files.image_activated.connect(self.show_image)
+        self.canvas.cursor_moved.connect(lambda x, y: self.readout.show_pointer(x, y, self.canvas.image))
+        self.canvas.zoom_changed.connect(self.readout.show_zoom)
+        self.overlays.hover_text_changed.connect(self.readout.overlay_label.setText)
+        self.selection.changed.connect(lambda: self.canvas.set_selected(self.selection.ids))
+        self.layers.model.edit_requested.connect(self.edits.set_field)
+        self.layers.model.reorder_requested.connect(self.edits.move_to)
+        self.layers.style_changed.connect(self.canvas.set_mask_style)
+        group = self.stacks.group
+        group.cleanChanged.connect(lambda _c: self._update_title())
+        for key, signal in (("undo", group.canUndoChanged), ("redo", group.canRedoChanged)):
+            self.actions_by_key[key].setEnabled(False)
+            signal.connect(self.actions_by_key[key].setEnabled)
+
+    def _current_category(self) -> int:
+        cid = self.classes.current_category()
+        if cid is None and self.session is not None:
+            cid = next(iter(self.session.labels)).id if len(self.session.labels) else self.session.labels.add("object").id
+        return cid
+
+    # ---- folders ------------------------------------------------------------------------------
+    def recent_folders(self) -> list[str]:
+        return self.folders.recent()
+
+    def choose_folder(self) -> None:
+        if folder := self.folders.choose():
+            self.open_folder(folder)
+
+    def open_folder(self, path: str | os.PathLike, store_dir: str | os.PathLike | None = None) -> bool:
+        folder = Path(path).expanduser().resolve()
+        if not folder.is_dir():
+            self._warn(tr("{folder} is not a folder.").format(folder=folder))
+            return False
+        if self.session is not None:
+            self._save_all()
+        if store_dir is None and (store_dir := self.folders.store_dir(folder)) == "":
+            self._warn(tr("No folder for labels was chosen; {folder} was not opened.").format(folder=folder))
+            return False
+        recursive = self.folders.recursive(folder)
+        self.session = ProjectSession(folder, store_dir, recursive)
+        self.session.save_failed.connect(self._warn)
+        self.session.document_saved.connect(self._on_session_document_saved)
+        for warning in self.session.warnings:
+            self._warn(warning)
+        self.stacks.clear()
+        self.overlays.forget()
+        self.classes.set_labels(self.session.labels)
+        self.ai.update_mapping_summary()
+        # Recolour, rename or delete a class: overlays and layer rows show it at once.
+        self.session.labels.changed.connect(lambda _cid: (self.canvas.invalidate_overlay(), self.layers.model.layoutChanged.emit()))
+        self.actions_by_key["recursive"].blockSignals(True)
+        self.actions_by_key["recursive"].setChecked(recursive)
+        self.actions_by_key["recursive"].blockSignals(False)
+        self._load_file_list()
+        self.folders.remember(folder)
+        paths = self.files.model.paths()
+        QTimer.singleShot(0, self.transfer.offer_labelme_import)
+        last = self.folders.last_image(folder)
+        if paths:
+            self.show_image(last if last in paths else paths[0])
+        else:
+            self._set_document(None)
+            self.canvas.set_image(None, tr("No images in {folder}").format(folder=folder))
+        self._update_title()
+        return True
+
+    def reload_images(self, rels: list[str]) -> None:
+        """Label files of these images were rewritten outside the session: read them again."""
+        self.session.forget(rels)
+        for rel in rels:
+            self.stacks.drop(rel)
+        self._load_file_list()
+        if self.current in rels:
+            current, self.current = self.current, None
+            self.show_image(current)
+
+    def _load_file_list(self) -> None:
+        index = self.session.store.index()
+        states = {rel: FileState(browse.shown_status(e.status, e.instances), e.pending) for rel, e in index.items() if e.status != "error"}
+        states.update({rel: FileState("error", 0, tr("label file unreadable")) for rel, e in index.items() if e.status == "error"})
+        self.files.model.set_files(list_images(self.session.folder, self.session.settings["recursive"]), states)
+
+    def toggle_recursive(self) -> None:
+        if self.session is None:
+            return
+        on = self.actions_by_key["recursive"].isChecked()
+        self.session.settings["recursive"] = on
+        self.folders.set_recursive(self.session.folder, on)
+        self._load_file_list()
+        if self.current:
+            self.files.set_current(self.current)
+
+    # ---- images ------------------------------------------------------------------------------
+    def show_image(self, rel: str) -> None:
+        if self.session is None or rel == self.current:
+            return
+        self._save_all()  # autosave on image switch
+        previous, self.current = self.current, rel
+        self.selection.set([])
+        self.files.set_current(rel)
+        self.folders.set_last_image(self.session.folder, rel)
+        path = str(self.session.image_path(rel))
+        doc, warning = self.session.document(rel)
+        if warning:
+            self._warn(warning)
+            self.files.model.update_state(rel, status="new", pending=0)
+        self._set_document(doc)
+        if previous is not None:
+            self._release(previous)
+        image = self.loader.request(path)
+        if image is not None:
+            self._show_loaded(image)
+        elif (error := self.loader.error(path)) is not None:
+            self._show_error(error)
+        else:
+            self.canvas.set_image(None, tr("Loading {name}…").format(name=rel))
+        self.loader.prefetch([str(self.session.image_path(p)) for p in browse.neighbours(self.files.model, rel)])
+        self._update_title()
+
+    def _set_document(self, doc: Document | None) -> None:
+        self.document = doc
+        # The review filter first: the canvas and the layer rows ask it what to show.
+        self.review.set_document(doc, self.current)
+        self.canvas.set_document(doc, self.session.labels if self.session else self.canvas.labels)
+        self.layers.model.set_document(doc, self.canvas.labels)
+        self.classes.set_document(doc)
+        self.stacks.activate(self.current if doc is not None else None)
+        self.overlays.set_current(self.current if doc is not None else None)
+
+    def _release(self, rel: str) -> None:
+        """Forget an image left without edits, so a long session does not keep every document
+        it visited; an image with undo history stays in memory (its history must survive)."""
+        if not self.stacks.has_history(rel) and self.session.release(rel):
+            self.stacks.drop(rel)
+
+    def _on_loader_loaded(self, path: str, image: LoadedImage) -> None:
+        if self.session is not None and self.current is not None and path == str(self.session.image_path(self.current)):
+            self._show_loaded(image)
+
+    def _on_loader_failed(self, path: str, message: str) -> None:
+        if self.session is None:
+            return
+        rel = Path(path).relative_to(self.session.folder).as_posix()
+        self.files.model.update_state(rel, status="error", error=message)
+        if rel == self.current:
+            self._show_error(message)
+
+    def _show_loaded(self, image: LoadedImage) -> None:
+        doc = self.document
+        if doc is not None and (doc.width, doc.height) != (image.width, image.height):
+            doc.width, doc.height = image.width, image.height  # first open, or the file was replaced
+        self.canvas.set_image(image)
+        self.readout.show_image(image)
+
+    def _show_error(self, message: str) -> None:
+        self.canvas.set_image(None, tr("This image cannot be shown.\n\n{message}").format(message=message))
+        self.readout.show_image(None, tr("unreadable"))
+
+    def next_image(self) -> None:
+        self._go(browse.step(self.files, self.current, 1))
+
+    def prev_image(self) -> None:
+        self._go(browse.step(self.files, self.current, -1))
+
+    def next_unfinished(self) -> None:
+        if self.current is None or not self.files.model.paths():
+            return
+        target = browse.next_unfinished(self.files.model, self.current)
+        if target is None:
+            self._message(tr("Every image is done."))
+        self._go(target)
+
+    def _go(self, rel: str | None) -> None:
+        if rel is not None:
+            self.show_image(rel)
+
+    # ---- editing -----------------------------------------------------------------------------
+    def undo(self) -> None:
+        self.stacks.group.undo()
+
+    def redo(self) -> None:
+        self.stacks.group.redo()
+
+    def push(self, command) -> None:
+        self.stacks.push(command)
+
+    def delete_selected(self) -> None:
+        tool = self.canvas.tool
+        if not (isinstance(tool, SelectTool) and tool.delete_active_vertex()):  # Delete removes a vertex first
+            self.edits.delete_selected()
+
+    def use_tool(self, name: str) -> None:
+        self.canvas.set_tool(self.tools[name])
+        act = self.actions_by_key.get(f"tool_{name}")
+        if act is not None and not act.isChecked():
+            act.setChecked(True)
+
+    def toggle_protect(self) -> None:
+        on = self.actions_by_key["protect"].isChecked()
+        for name in ("brush", "eraser"):
+            self.tools[name].protect_others = on
+
+    def show_history(self) -> None:
+        self.stacks.show_history()
+
+    def toggle_hide_all(self) -> None:
+        self.canvas.set_masks_hidden(self.actions_by_key["hide_all"].isChecked())
+
+    # ---- saving and messages -------------------------------------------------------------------
+    def save_now(self) -> None:
+        if self._save_all():
+            self._message(tr("Saved"), 2000)
+
+    def _save_all(self) -> bool:
+        return self.session.save_all() if self.session is not None else True
+
+    def _on_session_document_saved(self, rel: str) -> None:
+        doc = self.session.documents[rel]
+        self.files.model.update_state(rel, status=browse.shown_status(doc.status.value, len(doc)), pending=doc.pending_count(), error="")
+        self.stacks.mark_clean(rel)
+
+    def _update_title(self) -> None:
+        if self.session is None:
+            self.setWindowTitle("MaskPilot")
+            return
+        dirty = "*" if not self.stacks.group.isClean() else ""
+        self.setWindowTitle(f"{dirty}{self.current or ''} — {self.session.folder.name} — MaskPilot")
+
+    def _message(self, text: str, ms: int = 4000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def _warn(self, message: str) -> None:
+        """Non-blocking: a status bar message plus a log line; dialogs would stall batch work."""
+        self.statusBar().showMessage(message, 10000)
+        print(f"MaskPilot: {message}", flush=True)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("About MaskPilot"), tr("MaskPilot {version}\nSegmentation labeling with model suggestions.").format(version=__version__))
+
+    # ---- window events -------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.ai.shutdown()  # keeps the results that finished, then autosave writes them
+        self._save_all()
+        layout.save(self, self.settings)
+        self.loader.shutdown()
+        self.background.shutdown()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).is_dir():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        folder = event.mimeData().urls()[0].toLocalFile()
+        QTimer.singleShot(0, lambda: self.open_folder(folder))
