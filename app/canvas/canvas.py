@@ -33,7 +33,7 @@ MIN_SCALE, MAX_SCALE = 1 / 64, 64.0
 _KEY_NAMES = {
     Qt.Key_Escape: "Escape", Qt.Key_Return: "Return", Qt.Key_Enter: "Return",
     Qt.Key_Backspace: "Backspace", Qt.Key_Delete: "Delete",
-    Qt.Key_BracketLeft: "BracketLeft", Qt.Key_BracketRight: "BracketRight",
+    Qt.Key_BracketLeft: "BracketLeft", Qt.Key_BracketRight: "BracketRight", Qt.Key_Tab: "Tab",
 }
 _CURSORS = {"arrow": Qt.ArrowCursor, "cross": Qt.CrossCursor, "blank": Qt.BlankCursor}
 
@@ -342,6 +342,9 @@ class Canvas(QWidget):
             self.update()
             return
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt names)
+        return False  # Tab belongs to the tools (the interactive tool cycles masks with it)
 
     def keyReleaseEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():

@@ -68,7 +68,7 @@ class FileListModel(QAbstractListModel):
         self._paths: list[str] = []
         self._states: list[FileState] = []
         self._row: dict[str, int] = {}
-        self._icons = {key: _dot_icon(color) for key, color in STATUS_COLORS.items()}
+        self.icons = {key: _dot_icon(color) for key, color in STATUS_COLORS.items()}  # by shown status
 
     def set_files(self, paths: list[str], states: dict[str, FileState]) -> None:
         self.beginResetModel()
@@ -87,7 +87,7 @@ class FileListModel(QAbstractListModel):
         if role == Qt.DisplayRole:
             return f"{path}  ({state.pending})" if state.shown == "pending" else path
         if role == Qt.DecorationRole:
-            return self._icons[state.shown]
+            return self.icons[state.shown]
         if role == Qt.ToolTipRole:
             return state.error or status_label(state.shown)
         if role == StatusRole:
@@ -163,7 +163,7 @@ class FileListPanel(QWidget):
         self.status_combo = QComboBox()
         self.status_combo.addItem(tr("All"), "")
         for key in STATUS_COLORS:
-            self.status_combo.addItem(self.model._icons[key], status_label(key).capitalize(), key)
+            self.status_combo.addItem(self.model.icons[key], status_label(key).capitalize(), key)
         self.view = QListView()
         self.view.setModel(self.proxy)
         self.view.setUniformItemSizes(True)  # constant-time layout for 10,000+ rows

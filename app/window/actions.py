@@ -30,6 +30,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool_grabcut", "&GrabCut Box", "use_tool", "tools", ("R",), "grabcut", True, True, group="tools", arg="grabcut"),
     ActionSpec("tool_auto_edit", "&Auto-Edit Box (Model)", "use_tool", "tools", ("W",), "auto_edit", True, True, group="tools", arg="auto_edit",
                tip="Draw a box: Mask R-CNN finds the object's mask (GrabCut without weights)"),
+    ActionSpec("tool_interactive", "&Interactive AI (SAM)", "use_tool", "tools", ("S",), "interactive", True, True, group="tools", arg="interactive",
+               tip="Click: include, right-click: exclude, drag: box; Tab: next mask, Enter: add, Esc: clear"),
     ActionSpec("protect", "Do Not Paint Over &Other Instances", "toggle_protect", "tools", checkable=True),
     ActionSpec("to_polygon", "Mask → &Polygon", "edits.convert_selected", "tools", arg="polygon"),
     ActionSpec("to_mask", "Polygon → &Mask", "edits.convert_selected", "tools", arg="mask"),

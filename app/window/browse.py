@@ -38,3 +38,10 @@ def neighbours(model: FileListModel, current: str) -> list[str]:
     paths = model.paths()
     row = model.row_of(current)
     return [paths[r] for r in (row + 1, row - 1, row + 2) if 0 <= r < len(paths)]
+
+
+def following(model: FileListModel, current: str, count: int) -> list[str]:
+    """Up to `count` images after `current` in list order (what to encode ahead)."""
+    paths = model.paths()
+    row = model.row_of(current)
+    return paths[row + 1:row + 1 + count] if row >= 0 else []

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar
 
 from app import __version__
 from app.ai.autofill_controller import AI_ACTIONS, AIController, AIHost
+from app.ai.interactive_controller import InteractiveController, InteractiveHost
 from app.ai.overlay_controller import OVERLAY_ACTIONS, OverlayController
 from app.ai.overlay_panel import OverlayPanel
 from app.ai.review_controller import REVIEW_ACTIONS, ReviewController
@@ -106,6 +107,11 @@ class MainWindow(QMainWindow):
             show_overlays=lambda rel, sem, pan, cats: self.overlays.show_result(rel, sem, pan, self.current, categories=cats),
             message=message, warn=self._warn, show_panel=lambda: self.ai_dock.raise_(), parent=self,
         ))  # fmt: skip
+        self.interactive = InteractiveController(InteractiveHost(
+            settings=self.settings, session=lambda: self.session, current=lambda: self.current,
+            image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
+            upcoming=lambda rel: browse.following(self.files.model, rel, 2), message=message, warn=self._warn,
+        ), parent=self)  # fmt: skip
         self.transfer = LabelTransfer(
             session=lambda: self.session, current=lambda: self.current, paths=self.files.model.paths,
             reload=self.reload_images, parent=self,
@@ -122,6 +128,7 @@ class MainWindow(QMainWindow):
             push=self.push, selection=self.selection, current_category=self._current_category, hit=self.canvas.hit,
             repaint=self.canvas.update, view_scale=lambda: self.canvas.view.scale, message=self._message,
             segment_box=lambda box: self.ai.segment_box(box), run_async=self.background.run,
+            prompt=self.interactive.prompt, cancel_preview=self.interactive.cancel_hover,
         )  # fmt: skip
         return {name: tool_class(ctx) for name, tool_class in TOOLS.items()}
 
@@ -136,6 +143,7 @@ class MainWindow(QMainWindow):
         self.layers.model.edit_requested.connect(self.edits.set_field)
         self.layers.model.reorder_requested.connect(self.edits.move_to)
         self.layers.style_changed.connect(self.canvas.set_mask_style)
+        self.interactive.candidates_ready.connect(self.tools["interactive"].show_candidates)
         group = self.stacks.group
         group.cleanChanged.connect(lambda _c: self._update_title())
         for key, signal in (("undo", group.canUndoChanged), ("redo", group.canRedoChanged)):
@@ -167,7 +175,7 @@ class MainWindow(QMainWindow):
             self._warn(tr("No folder for labels was chosen; {folder} was not opened.").format(folder=folder))
             return False
         recursive = self.folders.recursive(folder)
-        self.session = ProjectSession(folder, store_dir, recursive)
+        self.session, self.current = ProjectSession(folder, store_dir, recursive), None  # its images are all new
         self.session.save_failed.connect(self._warn)
         self.session.document_saved.connect(self._on_session_document_saved)
         for warning in self.session.warnings:
@@ -245,6 +253,7 @@ class MainWindow(QMainWindow):
         else:
             self.canvas.set_image(None, tr("Loading {name}…").format(name=rel))
         self.loader.prefetch([str(self.session.image_path(p)) for p in browse.neighbours(self.files.model, rel)])
+        self.interactive.image_shown()
         self._update_title()
 
     def _set_document(self, doc: Document | None) -> None:
@@ -306,7 +315,9 @@ class MainWindow(QMainWindow):
 
     # ---- editing -----------------------------------------------------------------------------
     def undo(self) -> None:
-        self.stacks.group.undo()
+        undo_prompt = getattr(self.canvas.tool, "undo_prompt", None)
+        if undo_prompt is None or not undo_prompt():  # while prompting, Ctrl+Z takes back a point
+            self.stacks.group.undo()
 
     def redo(self) -> None:
         self.stacks.group.redo()
@@ -321,6 +332,8 @@ class MainWindow(QMainWindow):
 
     def use_tool(self, name: str) -> None:
         self.canvas.set_tool(self.tools[name])
+        if name == "interactive":
+            self.interactive.arm()
         act = self.actions_by_key.get(f"tool_{name}")
         if act is not None and not act.isChecked():
             act.setChecked(True)
@@ -370,6 +383,7 @@ class MainWindow(QMainWindow):
     # ---- window events -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802
         self.ai.shutdown()  # keeps the results that finished, then autosave writes them
+        self.interactive.shutdown()
         self._save_all()
         layout.save(self, self.settings)
         self.loader.shutdown()

@@ -18,13 +18,17 @@ class ToolContext:
     box in the background (True: the request was taken and its result will arrive as an undoable
     AddInstance; False: no box-capable model is loaded); run_async(work, done) runs `work()` off
     the GUI thread and then `done(result)` on it (the window's BackgroundCalls; by default both
-    run at once, which suits tests that build a context without widgets).
+    run at once, which suits tests that build a context without widgets); prompt(Prompt, (w, h),
+    preview) -> bool, when given, asks the interactive model (SAM) for the masks of a prompt on
+    the current image (True: taken, the answer reaches the tool's show_candidates; False: no
+    interactive model can run); cancel_preview() drops a pending hover preview.
     """
 
     def __init__(self, document, image, push, selection, current_category, hit, repaint=lambda: None,
                  view_scale=lambda: 1.0, message=lambda text: None,
                  segment_box: Callable[[tuple[float, float, float, float]], bool] | None = None,
-                 run_async: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None) -> None:
+                 run_async: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None,
+                 prompt: Callable[..., bool] | None = None, cancel_preview: Callable[[], None] = lambda: None) -> None:
         self.document = document
         self.image = image
         self.push = push
@@ -36,3 +40,5 @@ class ToolContext:
         self.message = message
         self.segment_box = segment_box
         self.run_async = run_async or (lambda work, done: done(work()))
+        self.prompt = prompt
+        self.cancel_preview = cancel_preview

@@ -9,6 +9,7 @@ from app.editing.tools.box_to_mask import BoxToMaskTool
 from app.editing.tools.brush import BrushTool, EraserTool
 from app.editing.tools.fill import FillTool
 from app.editing.tools.grabcut import GrabCutTool
+from app.editing.tools.interactive import InteractiveTool
 from app.editing.tools.polygon import PolygonTool
 from app.editing.tools.select import SelectTool
 
@@ -20,4 +21,5 @@ TOOLS: dict[str, type[Tool]] = {
     "fill": FillTool,
     "grabcut": GrabCutTool,
     "auto_edit": BoxToMaskTool,
+    "interactive": InteractiveTool,
 }

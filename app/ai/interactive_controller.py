@@ -1,0 +1,228 @@
+"""Interactive AI in the app: embeddings ahead of the user, prompts to masks for the tool.
+
+Once the interactive tool has been picked, every image shown is encoded in the background (the
+current one first, then the next ones in list order), so that a click usually finds its
+embedding ready. A prompt for an image still being encoded waits for that image only and is sent
+as soon as its embedding arrives. Results carry the image they were computed for and the id of
+the request: the tool only ever sees the answer to its newest prompt on the image it is on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
+
+from app.ai.domain.embeddings import EmbeddingCache, ImageKey
+from app.ai.domain.prompts import PromptEngine
+from app.ai.interactive_worker import DecodeJob, DecoderWorker, EncodeJob, EncoderWorker
+from app.core.prompts import Candidates, Prompt
+from app.project.session import ProjectSession
+
+#: How many images after the current one are encoded ahead.
+LOOKAHEAD = 2
+#: A resting pointer is previewed after this pause (ms); moving on cancels it.
+HOVER_DELAY_MS = 60
+DEFAULT_MODEL = "sam_vit_b"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("InteractiveController", text)
+
+
+@dataclass(frozen=True)
+class InteractiveHost:
+    """session(), current() and image() name the open project, the image shown and its RGB
+    pixels (None while loading); upcoming(rel) lists the images to encode after `rel`; message
+    is a short status message; warn a lasting one."""
+
+    settings: QSettings
+    session: Callable[[], ProjectSession | None]
+    current: Callable[[], str | None]
+    image: Callable[[], np.ndarray | None]
+    upcoming: Callable[[str], list[str]]
+    message: Callable[[str], None]
+    warn: Callable[[str], None]
+
+
+EngineFactory = Callable[[str, ProjectSession], PromptEngine | None]
+
+
+class InteractiveController(QObject):
+    candidates_ready = Signal(object, bool)  # Candidates for the current image, preview?
+    status_changed = Signal(str)
+
+    def __init__(self, host: InteractiveHost, engine_factory: EngineFactory | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self._factory = engine_factory or default_engine
+        self.engine: PromptEngine | None = None
+        self._workers: tuple[EncoderWorker, DecoderWorker] | None = None
+        self._engine_for: tuple[str, ProjectSession] | None = None  # the model and project it serves
+        self.armed = False  # the tool was picked: encode ahead from now on
+        self._ready: set[ImageKey] = set()
+        self._waiting: DecodeJob | None = None  # a prompt whose image is still being encoded
+        self._last_request = 0
+        self._hover = QTimer(self, singleShot=True, interval=HOVER_DELAY_MS)
+        self._hover.timeout.connect(self._send_hover)
+        self._hover_prompt: Prompt | None = None
+
+    # ---- model ------------------------------------------------------------------------------
+    def model_name(self) -> str:
+        return str(self.host.settings.value("ai/interactive", DEFAULT_MODEL))
+
+    def set_model(self, name: str) -> None:
+        self.host.settings.setValue("ai/interactive", name)
+        self._drop_engine()
+        if self.armed:
+            self.image_shown()
+
+    def _ensure_engine(self) -> bool:
+        session = self.host.session()
+        if session is None:
+            return False
+        wanted = (self.model_name(), session)
+        if self.engine is not None and self._engine_for[0] == wanted[0] and self._engine_for[1] is session:
+            return True
+        self._drop_engine()
+        engine = self._factory(wanted[0], session)
+        if engine is None:
+            self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
+            return False
+        self.engine, self._engine_for = engine, wanted
+        encoder, decoder = EncoderWorker(engine), DecoderWorker(engine)
+        encoder.embedded.connect(self._on_encoder_embedded)
+        encoder.failed.connect(self._on_encoder_failed)
+        decoder.decoded.connect(self._on_decoder_decoded)
+        decoder.failed.connect(lambda _rid, message: self.host.warn(message))
+        self._workers = (encoder, decoder)
+        return True
+
+    def _drop_engine(self) -> None:
+        if self._workers is not None:
+            for worker in self._workers:
+                worker.stop()
+        self.engine, self._workers, self._engine_for = None, None, None
+        self._ready.clear()
+        self._waiting = None
+
+    def shutdown(self) -> None:
+        self._hover.stop()
+        self._drop_engine()
+
+    # ---- embeddings -------------------------------------------------------------------------
+    def arm(self) -> None:
+        """The interactive tool became active: start encoding."""
+        self.armed = True
+        self.image_shown()
+
+    def image_shown(self) -> None:
+        """Encode the current image (first) and the next ones, replacing older plans."""
+        self._waiting = None
+        self._hover.stop()
+        rel, session = self.host.current(), self.host.session()
+        if not self.armed or rel is None or session is None or not self._ensure_engine():
+            return
+        jobs = []
+        for k, name in enumerate([rel, *self.host.upcoming(rel)[:LOOKAHEAD]]):
+            path = str(session.image_path(name))
+            try:
+                key = self.engine.key(name, path)
+            except OSError:
+                continue
+            if key not in self._ready and not self.engine.has_embedding(key):
+                jobs.append(EncodeJob(key, path, self.host.image() if k == 0 else None))
+            else:
+                self._ready.add(key)
+        if jobs:
+            if jobs[0].key.rel == rel:
+                self.status_changed.emit(tr("Encoding {name}…").format(name=rel))
+            self._workers[0].submit(jobs)
+        else:
+            self.status_changed.emit(tr("Ready"))
+
+    def _current_key(self) -> ImageKey | None:
+        rel, session = self.host.current(), self.host.session()
+        if rel is None or session is None or self.engine is None:
+            return None
+        try:
+            return self.engine.key(rel, str(session.image_path(rel)))
+        except OSError:
+            return None
+
+    def _on_encoder_embedded(self, key: ImageKey) -> None:
+        self._ready.add(key)
+        if self._waiting is not None and self._waiting.key == key:
+            job, self._waiting = self._waiting, None
+            self._workers[1].submit([job])
+        if key == self._current_key():
+            self.status_changed.emit(tr("Ready"))
+
+    def _on_encoder_failed(self, key: ImageKey, message: str) -> None:
+        if key == self._current_key():
+            self._waiting = None
+            self.host.warn(tr("Interactive AI could not encode {name}: {error}").format(name=key.rel, error=message))
+
+    # ---- prompts ----------------------------------------------------------------------------
+    def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False) -> bool:
+        """Ask for the masks of `prompt` on the current image (of `size` = (w, h)); the answer
+        comes as candidates_ready. False when no interactive model can run."""
+        if preview:
+            self._hover_prompt, self._hover_size = prompt, size
+            self._hover.start()
+            return self.engine is not None
+        self._hover.stop()
+        if not self.armed:
+            self.arm()
+        key = self._current_key() if self._ensure_engine() else None
+        if key is None:
+            return False
+        self._last_request += 1
+        job = DecodeJob(self._last_request, key, prompt, size)
+        if key in self._ready or self.engine.has_embedding(key):
+            self._ready.add(key)
+            self._workers[1].submit([job])
+        else:
+            self._waiting = job  # sent when the encoder gets there (it is first in its queue)
+            self.host.message(tr("Encoding the image; the mask follows…"))
+        return True
+
+    def _send_hover(self) -> None:
+        key = self._current_key()
+        if key is None or key not in self._ready or self._hover_prompt is None:
+            return  # no preview before the embedding is there: a hover must not queue work
+        self._last_request += 1
+        self._workers[1].submit([DecodeJob(self._last_request, key, self._hover_prompt, self._hover_size, preview=True)])
+
+    def cancel_hover(self) -> None:
+        self._hover.stop()
+        self._hover_prompt = None
+
+    def _on_decoder_decoded(self, request_id: int, candidates: Candidates, preview: bool) -> None:
+        if request_id == self._last_request and candidates.rel == self.host.current():
+            self.candidates_ready.emit(candidates, preview)
+
+
+def default_engine(name: str, session: ProjectSession) -> PromptEngine | None:
+    """An engine for registry model `name` with the user's weights (None without them), with
+    its embeddings cached in memory and in the project's `.maskpilot/embeddings/`."""
+    import inference
+
+    settings = QSettings("MaskPilot", "MaskPilot")
+    info = inference.get_model_info(name)
+    chosen = settings.value(f"ai/weights/{name}")
+    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
+    if weights is None:
+        return None
+    device = str(settings.value("ai/device", "auto"))
+    engine: PromptEngine | None = None
+
+    def from_arrays(_model: str, arrays: dict) -> object:
+        return engine.model.embedding_from_arrays(arrays)
+
+    cache = EmbeddingCache(folder=session.store.root / "embeddings", to_arrays=lambda emb: emb.to_arrays(), from_arrays=from_arrays)
+    engine = PromptEngine(name, lambda: inference.load_model(name, weights=str(weights), device=device), cache)
+    return engine

@@ -1,0 +1,125 @@
+"""The two threads behind the interactive tool: one encodes images (seconds each on a CPU), the
+other decodes prompts (tens of milliseconds). Two threads, so that a click on an image whose
+embedding is ready never waits behind the encoder working ahead on the next images.
+
+Both share one PromptEngine (thread-safe). Work is handed over under a lock and the thread is
+woken by a queued signal; the encoder takes its queue in order (the current image first, then the
+next ones), replaced whenever the user moves on; the decoder only ever runs the newest prompt.
+Signals carry numpy data and plain values only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.ai.domain.embeddings import ImageKey
+from app.ai.domain.prompts import PromptEngine
+from app.core.prompts import Prompt
+from app.formats.image_io import ImageLoadError, read_image
+
+
+@dataclass(frozen=True)
+class EncodeJob:
+    key: ImageKey
+    path: str
+    rgb: np.ndarray | None = None  # already decoded (the image on the canvas): no second decode
+
+
+@dataclass(frozen=True)
+class DecodeJob:
+    request_id: int
+    key: ImageKey
+    prompt: Prompt
+    size: tuple[int, int]  # image (width, height)
+    preview: bool = False  # a hover preview, not a placed prompt
+
+
+class _Queue:
+    """Pending work under a lock; `latest_only` keeps just the newest item."""
+
+    def __init__(self, latest_only: bool) -> None:
+        self._items: list = []
+        self._lock = threading.Lock()
+        self._latest_only = latest_only
+
+    def replace(self, items: list) -> None:
+        with self._lock:
+            self._items = list(items[-1:] if self._latest_only else items)
+
+    def pop(self):
+        with self._lock:
+            return self._items.pop(0) if self._items else None
+
+
+class _Worker(QObject):
+    _wake = Signal()
+
+    def __init__(self, engine: PromptEngine, latest_only: bool, name: str) -> None:
+        super().__init__()
+        self.engine = engine
+        self.queue = _Queue(latest_only)
+        self.thread = QThread()
+        self.thread.setObjectName(name)
+        self.moveToThread(self.thread)
+        self._wake.connect(self._drain)
+
+    def submit(self, items: list) -> None:
+        """Replace the pending work (any thread); the running item finishes first."""
+        self.queue.replace(items)
+        if not self.thread.isRunning():
+            self.thread.start()
+        self._wake.emit()
+
+    @Slot()
+    def _drain(self) -> None:
+        while (item := self.queue.pop()) is not None:
+            self._run(item)
+
+    def _run(self, item) -> None:
+        raise NotImplementedError
+
+    def stop(self, timeout_ms: int = 30000) -> None:
+        self.queue.replace([])
+        if self.thread.isRunning():
+            self.thread.quit()
+            self.thread.wait(timeout_ms)
+
+
+class EncoderWorker(_Worker):
+    embedded = Signal(object)  # ImageKey
+    failed = Signal(object, str)  # ImageKey, message
+
+    def __init__(self, engine: PromptEngine) -> None:
+        super().__init__(engine, latest_only=False, name="maskpilot-encoder")
+
+    def _run(self, job: EncodeJob) -> None:
+        def read() -> np.ndarray:
+            return job.rgb if job.rgb is not None else read_image(job.path).rgb
+
+        try:
+            self.engine.embed(job.key, read)
+        except (ImageLoadError, OSError, RuntimeError, ValueError) as exc:
+            self.failed.emit(job.key, str(exc))
+            return
+        self.embedded.emit(job.key)
+
+
+class DecoderWorker(_Worker):
+    decoded = Signal(int, object, bool)  # request id, Candidates, preview
+    failed = Signal(int, str)
+
+    def __init__(self, engine: PromptEngine) -> None:
+        super().__init__(engine, latest_only=True, name="maskpilot-decoder")
+
+    def _run(self, job: DecodeJob) -> None:
+        try:
+            result = self.engine.decode(job.key, job.prompt, job.size)
+        except (RuntimeError, ValueError) as exc:
+            self.failed.emit(job.request_id, str(exc))
+            return
+        if result is not None:
+            self.decoded.emit(job.request_id, result, job.preview)
