@@ -35,7 +35,7 @@ class ModelEntry:
 
     name: str
     display_name: str
-    kind: str  # "instance" or "semantic"
+    kind: str  # "instance", "semantic" or "interactive"
     weights: str | None  # path of the weights file found, None when missing
 
 
@@ -50,6 +50,8 @@ class AIPanel(QWidget):
     hide_duplicates_changed = Signal(bool)
     add_classes_changed = Signal(bool)
     weights_file_requested = Signal()
+    interactive_changed = Signal(str)  # registry name of the click-to-mask model
+    interactive_weights_requested = Signal()
     download_requested = Signal()
     autofill_requested = Signal(str)  # "current", "all", "unfinished", "selected"
     cancel_requested = Signal()
@@ -67,6 +69,10 @@ class AIPanel(QWidget):
         self.download = QPushButton(tr("Download"))
         self.semantic_box = QComboBox()
         self.semantic_box.setToolTip(tr("A semantic model for the semantic and panoptic overlays"))
+        self.interactive_box = QComboBox()
+        self.interactive_box.setToolTip(tr("The click-to-mask model of the Interactive AI tool (S)"))
+        self.interactive_weights = QToolButton(text=tr("File…"))
+        self.interactive_weights.setToolTip(tr("Choose the weights file of the interactive model"))
         self.device_box = QComboBox()
         for key, text in DEVICES:
             self.device_box.addItem(tr(text), key)
@@ -115,6 +121,10 @@ class AIPanel(QWidget):
         form.addRow("", self.weights_label)
         form.addRow("", weights_row)
         form.addRow(tr("Overlay"), self.semantic_box)
+        interactive_row = QHBoxLayout()
+        interactive_row.addWidget(self.interactive_box, 1)
+        interactive_row.addWidget(self.interactive_weights)
+        form.addRow(tr("Interactive"), interactive_row)
         form.addRow(tr("Device"), self.device_box)
         form.addRow("", self.device_label)
         slider_row = QHBoxLayout()
@@ -148,6 +158,8 @@ class AIPanel(QWidget):
         self.hide_dups.toggled.connect(self.hide_duplicates_changed)
         self.add_classes.toggled.connect(self.add_classes_changed)
         self.choose_weights.clicked.connect(self.weights_file_requested)
+        self.interactive_box.currentIndexChanged.connect(lambda _i: self.interactive_changed.emit(self.interactive_name()))
+        self.interactive_weights.clicked.connect(self.interactive_weights_requested)
         self.download.clicked.connect(self.download_requested)
         self.fill_current.clicked.connect(lambda: self.autofill_requested.emit("current"))
         self.cancel.clicked.connect(self.cancel_requested)
@@ -156,17 +168,18 @@ class AIPanel(QWidget):
         self.next_pending.clicked.connect(self.next_pending_requested)
 
     # ---- what the controller sets -------------------------------------------------------------
-    def set_models(self, entries: list[ModelEntry], current: str = "", semantic: str = "") -> None:
+    def set_models(self, entries: list[ModelEntry], current: str = "", semantic: str = "", interactive: str = "") -> None:
         self._entries = {e.name: e for e in entries}
-        for box in (self.model_box, self.semantic_box):
+        boxes = {"instance": self.model_box, "semantic": self.semantic_box, "interactive": self.interactive_box}
+        for box in boxes.values():
             box.blockSignals(True)
             box.clear()
         self.semantic_box.addItem(tr("None"), "")
         for entry in entries:
             text = entry.display_name if entry.weights else tr("{name} — weights needed").format(name=entry.display_name)
-            box = self.model_box if entry.kind == "instance" else self.semantic_box
-            box.addItem(text, entry.name)
-        for box, name in ((self.model_box, current), (self.semantic_box, semantic)):
+            if entry.kind in boxes:
+                boxes[entry.kind].addItem(text, entry.name)
+        for box, name in ((self.model_box, current), (self.semantic_box, semantic), (self.interactive_box, interactive)):
             index = box.findData(name)
             box.setCurrentIndex(max(index, 0))
             box.blockSignals(False)
@@ -177,6 +190,9 @@ class AIPanel(QWidget):
 
     def semantic_name(self) -> str:
         return self.semantic_box.currentData() or ""
+
+    def interactive_name(self) -> str:
+        return self.interactive_box.currentData() or ""
 
     def device(self) -> str:
         return self.device_box.currentData()

@@ -135,7 +135,9 @@ class AIController(QObject):
         p.add_classes_changed.connect(lambda on: (s.setValue("ai/add_classes", on), self.update_mapping_summary()))
         p.autofill_requested.connect(self.autofill)
         p.cancel_requested.connect(self.cancel)
-        p.weights_file_requested.connect(self.choose_weights)
+        p.weights_file_requested.connect(lambda: self.choose_weights(self.panel.model_name()))
+        p.interactive_weights_requested.connect(lambda: self.choose_weights(self.panel.interactive_name()))
+        p.interactive_changed.connect(lambda name: s.setValue("ai/interactive", name))
         p.download_requested.connect(self.download_weights)
         review = self.host.review
         p.threshold_changed.connect(review.set_threshold)
@@ -156,7 +158,10 @@ class AIController(QObject):
             chosen = s.value(f"ai/weights/{info.name}")
             found = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
             entries.append(ModelEntry(info.name, info.display_name, info.kind, str(found) if found else None))
-        self.panel.set_models(entries, str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")))
+        self.panel.set_models(
+            entries, str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")),
+            str(s.value("ai/interactive", "sam_vit_b")),
+        )  # fmt: skip
         self.update_mapping_summary()
 
     def update_mapping_summary(self) -> None:
@@ -170,8 +175,9 @@ class AIController(QObject):
         mapping, unmapped = class_mapping(info.categories, session.labels.copy())
         self.panel.set_mapping_summary(len(mapping), len(info.categories), unmapped)
 
-    def choose_weights(self) -> None:
-        name = self.panel.model_name()
+    def choose_weights(self, name: str) -> None:
+        if not name:
+            return
         path, _ = QFileDialog.getOpenFileName(self.host.parent, tr("Weights File"), "", tr("PyTorch weights (*.pth *.pt);;All files (*)"))
         if path:
             self.host.settings.setValue(f"ai/weights/{name}", path)

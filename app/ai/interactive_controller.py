@@ -48,7 +48,7 @@ class InteractiveHost:
     warn: Callable[[str], None]
 
 
-EngineFactory = Callable[[str, ProjectSession], PromptEngine | None]
+EngineFactory = Callable[[str, ProjectSession, QSettings], PromptEngine | None]
 
 
 class InteractiveController(QObject):
@@ -88,7 +88,7 @@ class InteractiveController(QObject):
         if self.engine is not None and self._engine_for[0] == wanted[0] and self._engine_for[1] is session:
             return True
         self._drop_engine()
-        engine = self._factory(wanted[0], session)
+        engine = self._factory(wanted[0], session, self.host.settings)
         if engine is None:
             self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
             return False
@@ -206,12 +206,11 @@ class InteractiveController(QObject):
             self.candidates_ready.emit(candidates, preview)
 
 
-def default_engine(name: str, session: ProjectSession) -> PromptEngine | None:
+def default_engine(name: str, session: ProjectSession, settings: QSettings) -> PromptEngine | None:
     """An engine for registry model `name` with the user's weights (None without them), with
     its embeddings cached in memory and in the project's `.maskpilot/embeddings/`."""
     import inference
 
-    settings = QSettings("MaskPilot", "MaskPilot")
     info = inference.get_model_info(name)
     chosen = settings.value(f"ai/weights/{name}")
     weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)

@@ -22,8 +22,13 @@ def restore(window: QMainWindow, settings: QSettings, files: QDockWidget, layers
         window.restoreGeometry(geometry)
         window.restoreState(settings.value("window/state"))
         return
-    window.resize(1440, 900)
-    window.resizeDocks([files, layers], [260, 340], Qt.Horizontal)
+    # Near the screen's size, never past it (a 1440×900 window overflowed a 1366×768 screen).
+    screen = window.screen().availableGeometry() if window.screen() is not None else None
+    width, height = (screen.width() * 0.95, screen.height() * 0.92) if screen is not None else (1440, 900)
+    window.resize(int(width), int(height))
+    if screen is not None:
+        window.move(screen.center() - window.rect().center())
+    window.resizeDocks([files, layers], [int(min(260, width * 0.16)), int(min(340, width * 0.22))], Qt.Horizontal)
     window.resizeDocks([layers, classes], [520, 300], Qt.Vertical)
 
 

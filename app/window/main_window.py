@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.layers.model.reorder_requested.connect(self.edits.move_to)
         self.layers.style_changed.connect(self.canvas.set_mask_style)
         self.interactive.candidates_ready.connect(self.tools["interactive"].show_candidates)
+        self.ai.panel.interactive_changed.connect(self.interactive.set_model)
         group = self.stacks.group
         group.cleanChanged.connect(lambda _c: self._update_title())
         for key, signal in (("undo", group.canUndoChanged), ("redo", group.canRedoChanged)):
@@ -205,8 +206,7 @@ class MainWindow(QMainWindow):
     def reload_images(self, rels: list[str]) -> None:
         """Label files of these images were rewritten outside the session: read them again."""
         self.session.forget(rels)
-        for rel in rels:
-            self.stacks.drop(rel)
+        self.stacks.drop(*rels)
         self._load_file_list()
         if self.current in rels:
             current, self.current = self.current, None

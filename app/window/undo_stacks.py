@@ -40,16 +40,16 @@ class UndoStacks(QObject):
         stack = self._stacks.get(rel)
         return stack is not None and stack.count() > 0
 
-    def drop(self, rel: str) -> None:
-        """Forget image `rel`'s stack (its document left memory or was re-read from disk)."""
-        stack = self._stacks.pop(rel, None)
-        if stack is not None:
-            self.group.removeStack(stack)
-            stack.deleteLater()
+    def drop(self, *rels: str) -> None:
+        """Forget these images' stacks (their documents left memory or were re-read from disk)."""
+        for rel in rels:
+            stack = self._stacks.pop(rel, None)
+            if stack is not None:
+                self.group.removeStack(stack)
+                stack.deleteLater()
 
     def clear(self) -> None:
-        for rel in list(self._stacks):
-            self.drop(rel)
+        self.drop(*self._stacks)
 
     def mark_clean(self, rel: str) -> None:
         stack = self._stacks.get(rel)
