@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 
-from app.ai.domain.embeddings import EmbeddingCache, ImageKey
-from app.ai.domain.prompts import PromptEngine
+from app.ai.domain.embeddings import ImageKey
+from app.ai.domain.prompts import PromptEngine, engine_for
 from app.ai.interactive_worker import DecodeJob, DecoderWorker, EncodeJob, EncoderWorker
 from app.core.prompts import Candidates, Prompt
 from app.project.session import ProjectSession
@@ -207,21 +207,12 @@ class InteractiveController(QObject):
 
 
 def default_engine(name: str, session: ProjectSession, settings: QSettings) -> PromptEngine | None:
-    """An engine for registry model `name` with the user's weights (None without them), with
-    its embeddings cached in memory and in the project's `.maskpilot/embeddings/`."""
+    """An engine for registry model `name` with the user's weights (None without them), caching
+    its embeddings in the project's store."""
     import inference
 
-    info = inference.get_model_info(name)
     chosen = settings.value(f"ai/weights/{name}")
-    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
+    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(inference.get_model_info(name).weights_files)
     if weights is None:
         return None
-    device = str(settings.value("ai/device", "auto"))
-    engine: PromptEngine | None = None
-
-    def from_arrays(_model: str, arrays: dict) -> object:
-        return engine.model.embedding_from_arrays(arrays)
-
-    cache = EmbeddingCache(folder=session.store.root / "embeddings", to_arrays=lambda emb: emb.to_arrays(), from_arrays=from_arrays)
-    engine = PromptEngine(name, lambda: inference.load_model(name, weights=str(weights), device=device), cache)
-    return engine
+    return engine_for(name, str(weights), str(settings.value("ai/device", "auto")), session.store.root)

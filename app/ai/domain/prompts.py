@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -27,14 +28,30 @@ LOW_RES = 256
 MASK_LOGIT = 8.0
 
 
-def _result_parts(result) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(masks, scores, low_res) from a model's prediction: an object with those attributes, or
-    the (masks, scores, logits) tuple that Meta's predictors return."""
+def _candidates(result) -> tuple[list[RasterGeometry], np.ndarray, np.ndarray | None]:
+    """(cropped masks, scores, low-res logits to feed back) from a model's answer, best first.
+
+    inference's fast answer (`predict_lowres`) upsamples only each mask's own box (`.mask(k)`);
+    a full answer has (K, H, W) masks (`predict_prompt`, or the (masks, scores, logits) tuple of
+    Meta's predictors) and is cropped here."""
+    if hasattr(result, "mask") and hasattr(result, "logits"):
+        scores = np.asarray(result.scores, np.float32).reshape(-1)
+        geoms = [RasterGeometry(*_crop_at(result.mask(k))) for k in range(len(scores))]
+        low = np.concatenate([result.mask_input(k) for k in range(len(scores))]) if len(scores) else None
+        return geoms, scores, low
     if isinstance(result, tuple):
         masks, scores, low = (list(result) + [None])[:3]
     else:
-        masks, scores, low = result.masks, result.scores, getattr(result, "low_res", None)
-    return np.asarray(masks, bool), np.asarray(scores, np.float32).reshape(-1), None if low is None else np.asarray(low, np.float32)
+        masks, scores, low = result.masks, result.scores, getattr(result, "low_res_logits", None)
+    masks, scores = np.asarray(masks, bool), np.asarray(scores, np.float32).reshape(-1)
+    order = np.argsort(-scores, kind="stable")
+    low = None if low is None else np.asarray(low, np.float32)[order]
+    return [RasterGeometry.from_full(masks[k]) for k in order], scores[order], low
+
+
+def _crop_at(crop_and_origin) -> tuple[np.ndarray, int, int]:
+    crop, (x0, y0) = crop_and_origin
+    return np.asarray(crop, bool), int(x0), int(y0)
 
 
 class PromptEngine:
@@ -79,30 +96,52 @@ class PromptEngine:
             return None
         mask_input = prompt.mask_input
         if mask_input is None and prompt.refine is not None and size is not None:
-            mask_input = self._mask_input(prompt.refine, size)
+            mask_input = self._mask_input(emb, prompt.refine, size)
         points = [(float(x), float(y), int(label)) for x, y, label in prompt.points] or None
-        result = self.model.predict_prompt(emb, points=points, box=prompt.box, mask_input=mask_input, multimask=prompt.multimask)
+        # The fast path when the model has one: nothing is upsampled beyond each mask's box.
+        predict = getattr(self.model, "predict_lowres", None) or self.model.predict_prompt
+        result = predict(emb, points=points, box=prompt.box, mask_input=mask_input, multimask=prompt.multimask)
         self.decoder_runs += 1
-        masks, scores, low = _result_parts(result)
-        order = np.argsort(-scores, kind="stable")
-        geoms = tuple(RasterGeometry.from_full(masks[k]) for k in order)
-        low = low[order] if low is not None and len(low) == len(order) else low
-        return Candidates(key.rel, prompt, geoms, tuple(float(scores[k]) for k in order), low)
+        geoms, scores, low = _candidates(result)
+        return Candidates(key.rel, prompt, tuple(geoms), tuple(float(v) for v in scores), low)
 
-    def _mask_input(self, refine: RasterGeometry, size: tuple[int, int]) -> np.ndarray:
-        """An instance's mask as SAM's mask input: the model's own conversion when it has one,
-        else logits of ±MASK_LOGIT on SAM's 256×256 grid (longest side 256, padded right and
-        bottom), which is how SAM lays out its low-resolution masks."""
+    def _mask_input(self, emb: object, refine: RasterGeometry, size: tuple[int, int]) -> np.ndarray:
+        """An instance's mask as SAM's mask input: the model's own conversion (`emb` is the
+        image's embedding) when it has one, else logits of ±MASK_LOGIT on SAM's 256×256 grid
+        (longest side 256, padded right and bottom), as SAM lays out its low-res masks."""
         w, h = size
         full = np.zeros((h, w), bool)
         r = to_raster(refine, clip=(h, w))
         full[r.y:r.y + r.mask.shape[0], r.x:r.x + r.mask.shape[1]] = r.mask
-        convert = getattr(self.model, "mask_input_from", None)
+        convert = getattr(self.model, "mask_input_from_mask", None)
         if convert is not None:
-            return np.asarray(convert(full), np.float32)
+            return np.asarray(convert(emb, full), np.float32)
         scale = LOW_RES / max(w, h)
         nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
         small = cv2.resize(full.astype(np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
         grid = np.full((LOW_RES, LOW_RES), -MASK_LOGIT, np.float32)
         grid[:nh, :nw] = (small * 2 - 1) * MASK_LOGIT
         return grid[None]
+
+
+def engine_for(name: str, weights: str | None, device: str = "auto", store_root: Path | None = None,
+               random_init: bool = False) -> PromptEngine:
+    """A PromptEngine for registry model `name`, loaded on first use, whose embeddings are kept
+    in memory and, with a project store, in `<store>/embeddings/<model>/`. The GUI and
+    maskpilot-embed share it, so both read and write the same cache files."""
+    import inference
+
+    engine: PromptEngine | None = None
+
+    def load() -> object:
+        return inference.load_model(name, weights=weights, device=device, random_init=random_init)
+
+    def from_arrays(_model: str, arrays: dict[str, np.ndarray]) -> object:
+        return engine.model.embedding_from_arrays(arrays)
+
+    cache = EmbeddingCache(
+        folder=store_root / "embeddings" if store_root is not None else None,
+        to_arrays=lambda emb: emb.to_arrays(), from_arrays=from_arrays,
+    )  # fmt: skip
+    engine = PromptEngine(name, load, cache)
+    return engine
