@@ -15,11 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 
 from app.ai.domain.embeddings import ImageKey
 from app.ai.domain.prompts import PromptEngine, engine_for
 from app.ai.interactive_worker import DecodeJob, DecoderWorker, EncodeJob, EncoderWorker
+from app.canvas.selection import Selection
+from app.core.instance import Instance
 from app.core.prompts import Candidates, Prompt
+from app.editing.commands import AddInstance
 from app.project.session import ProjectSession
 
 #: How many images after the current one are encoded ahead.
@@ -37,7 +41,8 @@ def tr(text: str) -> str:
 class InteractiveHost:
     """session(), current() and image() name the open project, the image shown and its RGB
     pixels (None while loading); upcoming(rel) lists the images to encode after `rel`; message
-    is a short status message; warn a lasting one."""
+    is a short status message; warn a lasting one. For Auto-Edit boxes: stack_for(rel) is an
+    image's undo stack, current_category() the class of new instances, selection the shared one."""
 
     settings: QSettings
     session: Callable[[], ProjectSession | None]
@@ -46,6 +51,9 @@ class InteractiveHost:
     upcoming: Callable[[str], list[str]]
     message: Callable[[str], None]
     warn: Callable[[str], None]
+    stack_for: Callable[[str], QUndoStack]
+    current_category: Callable[[], int]
+    selection: Selection
 
 
 EngineFactory = Callable[[str, ProjectSession, QSettings], PromptEngine | None]
@@ -80,7 +88,7 @@ class InteractiveController(QObject):
         if self.armed:
             self.image_shown()
 
-    def _ensure_engine(self) -> bool:
+    def _ensure_engine(self, quiet: bool = False) -> bool:
         session = self.host.session()
         if session is None:
             return False
@@ -90,7 +98,8 @@ class InteractiveController(QObject):
         self._drop_engine()
         engine = self._factory(wanted[0], session, self.host.settings)
         if engine is None:
-            self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
+            if not quiet:
+                self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
             return False
         self.engine, self._engine_for = engine, wanted
         encoder, decoder = EncoderWorker(engine), DecoderWorker(engine)
@@ -167,21 +176,24 @@ class InteractiveController(QObject):
             self.host.warn(tr("Interactive AI could not encode {name}: {error}").format(name=key.rel, error=message))
 
     # ---- prompts ----------------------------------------------------------------------------
-    def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False) -> bool:
+    def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False, commit: bool = False) -> bool:
         """Ask for the masks of `prompt` on the current image (of `size` = (w, h)); the answer
-        comes as candidates_ready. False when no interactive model can run."""
+        comes as candidates_ready (with `commit`, the best mask is added as an instance instead).
+        False when no interactive model can run."""
         if preview:
             self._hover_prompt, self._hover_size = prompt, size
             self._hover.start()
             return self.engine is not None
         self._hover.stop()
+        if not self._ensure_engine(quiet=commit):
+            return False
         if not self.armed:
             self.arm()
-        key = self._current_key() if self._ensure_engine() else None
+        key = self._current_key()
         if key is None:
             return False
         self._last_request += 1
-        job = DecodeJob(self._last_request, key, prompt, size)
+        job = DecodeJob(self._last_request, key, prompt, size, commit=commit)
         if key in self._ready or self.engine.has_embedding(key):
             self._ready.add(key)
             self._workers[1].submit([job])
@@ -201,9 +213,35 @@ class InteractiveController(QObject):
         self._hover.stop()
         self._hover_prompt = None
 
-    def _on_decoder_decoded(self, request_id: int, candidates: Candidates, preview: bool) -> None:
-        if request_id == self._last_request and candidates.rel == self.host.current():
-            self.candidates_ready.emit(candidates, preview)
+    def segment_box(self, box: tuple[float, float, float, float]) -> bool:
+        """Auto-Edit with SAM: the best mask for `box` on the current image becomes an instance.
+        False when no interactive model has weights (Auto-Edit then asks Mask R-CNN, then GrabCut)."""
+        image = self.host.image()
+        if image is None:
+            return False
+        if not self.prompt(Prompt(box=tuple(float(v) for v in box), multimask=False), (image.shape[1], image.shape[0]), commit=True):
+            return False
+        self.host.message(tr("Auto-Edit: finding the object in the box…"))
+        return True
+
+    def _on_decoder_decoded(self, job: DecodeJob, candidates: Candidates) -> None:
+        if job.commit:
+            self._add_box_mask(candidates)
+        elif job.request_id == self._last_request and candidates.rel == self.host.current():
+            self.candidates_ready.emit(candidates, job.preview)
+
+    def _add_box_mask(self, candidates: Candidates) -> None:
+        """An Auto-Edit answer goes to the image the box was drawn on, even after moving on."""
+        session = self.host.session()
+        doc = session.documents.get(candidates.rel) if session is not None else None
+        if doc is None or not len(candidates) or candidates.masks[0].is_empty():
+            self.host.message(tr("Auto-Edit found no object in the box."))
+            return
+        provenance = {"tool": "auto_edit", "model": self.model_name(), "predicted_iou": round(candidates.scores[0], 4)}
+        inst = Instance(doc.new_id(), int(self.host.current_category()), candidates.masks[0], provenance=provenance)
+        self.host.stack_for(candidates.rel).push(AddInstance(doc, inst, text=tr("Auto-Edit box")))
+        if candidates.rel == self.host.current():
+            self.host.selection.set([inst.id])
 
 
 def default_engine(name: str, session: ProjectSession, settings: QSettings) -> PromptEngine | None:
@@ -211,8 +249,12 @@ def default_engine(name: str, session: ProjectSession, settings: QSettings) -> P
     its embeddings in the project's store."""
     import inference
 
+    try:
+        info = inference.get_model_info(name)
+    except inference.UnknownModelError:
+        return None  # e.g. a name remembered from another version
     chosen = settings.value(f"ai/weights/{name}")
-    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(inference.get_model_info(name).weights_files)
+    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
     if weights is None:
         return None
     return engine_for(name, str(weights), str(settings.value("ai/device", "auto")), session.store.root)

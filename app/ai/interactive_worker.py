@@ -36,6 +36,7 @@ class DecodeJob:
     prompt: Prompt
     size: tuple[int, int]  # image (width, height)
     preview: bool = False  # a hover preview, not a placed prompt
+    commit: bool = False  # Auto-Edit: the best mask becomes an instance at once
 
 
 class _Queue:
@@ -109,7 +110,7 @@ class EncoderWorker(_Worker):
 
 
 class DecoderWorker(_Worker):
-    decoded = Signal(int, object, bool)  # request id, Candidates, preview
+    decoded = Signal(object, object)  # DecodeJob, Candidates
     failed = Signal(int, str)
 
     def __init__(self, engine: PromptEngine) -> None:
@@ -122,4 +123,4 @@ class DecoderWorker(_Worker):
             self.failed.emit(job.request_id, str(exc))
             return
         if result is not None:
-            self.decoded.emit(job.request_id, result, job.preview)
+            self.decoded.emit(job, result)

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
             settings=self.settings, session=lambda: self.session, current=lambda: self.current,
             image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
             upcoming=lambda rel: browse.following(self.files.model, rel, 2), message=message, warn=self._warn,
+            stack_for=self.stacks.stack_for, current_category=self._current_category, selection=self.selection,
         ), parent=self)  # fmt: skip
         self.transfer = LabelTransfer(
             session=lambda: self.session, current=lambda: self.current, paths=self.files.model.paths,
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
             document=lambda: self.document, image=lambda: self.canvas.image.rgb if self.canvas.image is not None else None,
             push=self.push, selection=self.selection, current_category=self._current_category, hit=self.canvas.hit,
             repaint=self.canvas.update, view_scale=lambda: self.canvas.view.scale, message=self._message,
-            segment_box=lambda box: self.ai.segment_box(box), run_async=self.background.run,
+            segment_box=lambda box: self.interactive.segment_box(box) or self.ai.segment_box(box), run_async=self.background.run,
             prompt=self.interactive.prompt, cancel_preview=self.interactive.cancel_hover,
         )  # fmt: skip
         return {name: tool_class(ctx) for name, tool_class in TOOLS.items()}
@@ -229,8 +230,8 @@ class MainWindow(QMainWindow):
             self.files.set_current(self.current)
 
     # ---- images ------------------------------------------------------------------------------
-    def show_image(self, rel: str) -> None:
-        if self.session is None or rel == self.current:
+    def show_image(self, rel: str | None) -> None:
+        if self.session is None or rel is None or rel == self.current:
             return
         self._save_all()  # autosave on image switch
         previous, self.current = self.current, rel
@@ -296,10 +297,10 @@ class MainWindow(QMainWindow):
         self.readout.show_image(None, tr("unreadable"))
 
     def next_image(self) -> None:
-        self._go(browse.step(self.files, self.current, 1))
+        self.show_image(browse.step(self.files, self.current, 1))
 
     def prev_image(self) -> None:
-        self._go(browse.step(self.files, self.current, -1))
+        self.show_image(browse.step(self.files, self.current, -1))
 
     def next_unfinished(self) -> None:
         if self.current is None or not self.files.model.paths():
@@ -307,11 +308,7 @@ class MainWindow(QMainWindow):
         target = browse.next_unfinished(self.files.model, self.current)
         if target is None:
             self._message(tr("Every image is done."))
-        self._go(target)
-
-    def _go(self, rel: str | None) -> None:
-        if rel is not None:
-            self.show_image(rel)
+        self.show_image(target)
 
     # ---- editing -----------------------------------------------------------------------------
     def undo(self) -> None:

@@ -189,3 +189,17 @@ def test_embeddings_are_reused_from_disk_and_rebuilt_when_the_image_changes(qtbo
     key = engine.key(rel, str(path))
     qtbot.waitUntil(lambda: key in window.interactive._ready, timeout=5000)
     assert engine.encoder_runs == 1 and engine.cache.disk_hits == 2  # the changed image only; the others from disk
+
+
+def test_auto_edit_box_uses_the_interactive_model_when_it_has_weights(qtbot, opened, model):
+    window, _tool = opened
+    window.use_tool("auto_edit")
+    drag(window.tools["auto_edit"], [(20, 20), (60, 50), (90, 70)])
+    qtbot.waitUntil(lambda: len(window.document) == 1, timeout=5000)
+    inst = next(iter(window.document))
+    assert model.prompts[-1]["box"] == (20.0, 20.0, 90.0, 70.0) and not model.prompts[-1]["multimask"]
+    assert inst.provenance["tool"] == "auto_edit" and inst.provenance["model"] == "sam_vit_b"
+    assert contains(inst.geometry, 55, 45) and not contains(inst.geometry, 100, 100)
+    assert list(window.selection.ordered) == [inst.id]
+    window.undo()
+    assert len(window.document) == 0
