@@ -18,19 +18,26 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.ai.domain.embeddings import ImageKey
+from app.ai.domain.everything import EverythingOptions, everything_suggestions
 from app.ai.domain.prompts import PromptEngine, engine_for
 from app.ai.interactive_worker import DecodeJob, DecoderWorker, EncodeJob, EncoderWorker
 from app.canvas.selection import Selection
-from app.core.instance import Instance
+from app.core.instance import Instance, InstanceState
 from app.core.prompts import Candidates, Prompt
-from app.editing.commands import AddInstance
+from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
 from app.project.session import ProjectSession
+from app.ui.action_table import ActionSpec
 
 #: How many images after the current one are encoded ahead.
 LOOKAHEAD = 2
 #: A resting pointer is previewed after this pause (ms); moving on cancels it.
 HOVER_DELAY_MS = 60
 DEFAULT_MODEL = "sam_vit_b"
+
+INTERACTIVE_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("segment_everything", "Segment &Everything (Interactive AI)", "interactive.segment_everything", "ai",
+               ("Shift+S",), tip="Suggest a mask for every object the interactive model finds, in the current class"),
+)  # fmt: skip
 
 
 def tr(text: str) -> str:
@@ -77,6 +84,7 @@ class InteractiveController(QObject):
         self._hover = QTimer(self, singleShot=True, interval=HOVER_DELAY_MS)
         self._hover.timeout.connect(self._send_hover)
         self._hover_prompt: Prompt | None = None
+        self.everything_options = EverythingOptions()
 
     # ---- model ------------------------------------------------------------------------------
     def model_name(self) -> str:
@@ -106,6 +114,7 @@ class InteractiveController(QObject):
         encoder.embedded.connect(self._on_encoder_embedded)
         encoder.failed.connect(self._on_encoder_failed)
         decoder.decoded.connect(self._on_decoder_decoded)
+        decoder.everything_done.connect(self._on_decoder_everything_done)
         decoder.failed.connect(lambda _rid, message: self.host.warn(message))
         self._workers = (encoder, decoder)
         return True
@@ -176,7 +185,7 @@ class InteractiveController(QObject):
             self.host.warn(tr("Interactive AI could not encode {name}: {error}").format(name=key.rel, error=message))
 
     # ---- prompts ----------------------------------------------------------------------------
-    def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False, commit: bool = False) -> bool:
+    def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False, commit: bool = False, everything: EverythingOptions | None = None) -> bool:
         """Ask for the masks of `prompt` on the current image (of `size` = (w, h)); the answer
         comes as candidates_ready (with `commit`, the best mask is added as an instance instead).
         False when no interactive model can run."""
@@ -193,7 +202,7 @@ class InteractiveController(QObject):
         if key is None:
             return False
         self._last_request += 1
-        job = DecodeJob(self._last_request, key, prompt, size, commit=commit)
+        job = DecodeJob(self._last_request, key, prompt, size, commit=commit, everything=everything)
         if key in self._ready or self.engine.has_embedding(key):
             self._ready.add(key)
             self._workers[1].submit([job])
@@ -223,6 +232,27 @@ class InteractiveController(QObject):
             return False
         self.host.message(tr("Auto-Edit: finding the object in the box…"))
         return True
+
+    def segment_everything(self) -> None:
+        """Fill the current image with class-agnostic suggestions of the current class: a grid of
+        point prompts (app.ai.domain.everything), into the review queue as one undo step."""
+        image = self.host.image()
+        if image is None:
+            return
+        if self.prompt(Prompt(), (image.shape[1], image.shape[0]), commit=True, everything=self.everything_options):
+            self.host.message(tr("Segment everything: prompting a grid of points…"))
+
+    def _on_decoder_everything_done(self, job: DecodeJob, masks: list) -> None:
+        session = self.host.session()
+        doc = session.documents.get(job.key.rel) if session is not None else None
+        if doc is None:
+            return
+        model = self.model_name()
+        new = everything_suggestions(doc, masks, int(self.host.current_category()), model)
+        stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.provenance.get("tool") == "segment_everything"]
+        commands = [RemoveInstance(doc, iid) for iid in stale] + [AddInstance(doc, inst) for inst in new]
+        self.host.stack_for(job.key.rel).push(CommandSequence(tr("Segment everything ({n} suggestions)").format(n=len(new)), commands))
+        self.host.message(tr("Segment everything: {n} suggestions to review.").format(n=len(new)))
 
     def _on_decoder_decoded(self, job: DecodeJob, candidates: Candidates) -> None:
         if job.commit:

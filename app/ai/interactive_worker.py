@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.ai.domain.embeddings import ImageKey
+from app.ai.domain.everything import EverythingOptions, segment_everything
 from app.ai.domain.prompts import PromptEngine
 from app.core.prompts import Prompt
 from app.formats.image_io import ImageLoadError, read_image
@@ -37,19 +38,29 @@ class DecodeJob:
     size: tuple[int, int]  # image (width, height)
     preview: bool = False  # a hover preview, not a placed prompt
     commit: bool = False  # Auto-Edit: the best mask becomes an instance at once
+    everything: EverythingOptions | None = None  # segment everything with these options (prompt unused)
 
 
 class _Queue:
-    """Pending work under a lock; `latest_only` keeps just the newest item."""
+    """Pending work under a lock; `latest_only` keeps just the newest item, apart from the
+    pending items that `must_run(item)` says are owed an answer (an Auto-Edit box)."""
 
-    def __init__(self, latest_only: bool) -> None:
+    def __init__(self, latest_only: bool, must_run=lambda item: False) -> None:
         self._items: list = []
         self._lock = threading.Lock()
         self._latest_only = latest_only
+        self._must_run = must_run
 
     def replace(self, items: list) -> None:
         with self._lock:
-            self._items = list(items[-1:] if self._latest_only else items)
+            if self._latest_only:
+                self._items = [i for i in self._items if self._must_run(i)] + list(items[-1:])
+            else:
+                self._items = list(items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items = []
 
     def pop(self):
         with self._lock:
@@ -59,10 +70,10 @@ class _Queue:
 class _Worker(QObject):
     _wake = Signal()
 
-    def __init__(self, engine: PromptEngine, latest_only: bool, name: str) -> None:
+    def __init__(self, engine: PromptEngine, latest_only: bool, name: str, must_run=lambda item: False) -> None:
         super().__init__()
         self.engine = engine
-        self.queue = _Queue(latest_only)
+        self.queue = _Queue(latest_only, must_run)
         self.thread = QThread()
         self.thread.setObjectName(name)
         self.moveToThread(self.thread)
@@ -84,7 +95,7 @@ class _Worker(QObject):
         raise NotImplementedError
 
     def stop(self, timeout_ms: int = 30000) -> None:
-        self.queue.replace([])
+        self.queue.clear()
         if self.thread.isRunning():
             self.thread.quit()
             self.thread.wait(timeout_ms)
@@ -111,13 +122,17 @@ class EncoderWorker(_Worker):
 
 class DecoderWorker(_Worker):
     decoded = Signal(object, object)  # DecodeJob, Candidates
+    everything_done = Signal(object, list)  # DecodeJob, [(RasterGeometry, score)]
     failed = Signal(int, str)
 
     def __init__(self, engine: PromptEngine) -> None:
-        super().__init__(engine, latest_only=True, name="maskpilot-decoder")
+        super().__init__(engine, latest_only=True, name="maskpilot-decoder", must_run=lambda job: job.commit or job.everything is not None)
 
     def _run(self, job: DecodeJob) -> None:
         try:
+            if job.everything is not None:
+                self.everything_done.emit(job, segment_everything(self.engine, job.key, job.size, job.everything))
+                return
             result = self.engine.decode(job.key, job.prompt, job.size)
         except (RuntimeError, ValueError) as exc:
             self.failed.emit(job.request_id, str(exc))

@@ -12,7 +12,11 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar
 
 from app import __version__
 from app.ai.autofill_controller import AI_ACTIONS, AIController, AIHost
-from app.ai.interactive_controller import InteractiveController, InteractiveHost
+from app.ai.interactive_controller import (
+    INTERACTIVE_ACTIONS,
+    InteractiveController,
+    InteractiveHost,
+)
 from app.ai.overlay_controller import OVERLAY_ACTIONS, OverlayController
 from app.ai.overlay_panel import OverlayPanel
 from app.ai.review_controller import REVIEW_ACTIONS, ReviewController
@@ -73,7 +77,7 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + INTERACTIVE_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS)
         self.recent_menu = self.folders.add_recent_menu(self.actions_by_key["open_folder"], self.actions_by_key["save"], self.open_folder)
         self.readout = StatusReadout(self.statusBar())
         self.tools = self._build_tools()

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 
+from app.ai.domain.everything import EverythingOptions
 from app.canvas.pointer import Buttons, PointerEvent
 from app.core.geometry import RasterGeometry, to_raster
 from app.core.instance import Instance
@@ -203,3 +204,24 @@ def test_auto_edit_box_uses_the_interactive_model_when_it_has_weights(qtbot, ope
     assert list(window.selection.ordered) == [inst.id]
     window.undo()
     assert len(window.document) == 0
+
+
+def test_segment_everything_fills_the_review_queue_with_one_undo_step(qtbot, opened, model):
+    window, _tool = opened
+    window.interactive.everything_options = EverythingOptions(grid=5)
+    window.interactive.segment_everything()
+    qtbot.waitUntil(lambda: len(window.document) > 0, timeout=10000)
+    doc = window.document
+    suggestions = list(doc)
+    assert all(i.state.value == "suggested" and i.provenance["tool"] == "segment_everything" for i in suggestions)
+    assert all(i.category_id == window._current_category() for i in suggestions)
+    # every grid point's disc overlaps its neighbours' by less than max_overlap: one per point
+    assert len(model.prompts) == 5 * 5 and len(suggestions) == 5 * 5
+    assert window.stacks.active().count() == 1
+    window.interactive.segment_everything()  # again: replaces, not doubles
+    qtbot.waitUntil(lambda: len(model.prompts) == 2 * 5 * 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.stacks.active().count() == 2, timeout=5000)
+    assert len(doc) == len(suggestions)
+    window.undo()
+    window.undo()
+    assert len(doc) == 0
