@@ -27,8 +27,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+NO_DISPLAY = (
+    "maskpilot: no display found: run it on a desktop (X11 or Wayland), or use "
+    "QT_QPA_PLATFORM=offscreen for the self-test (maskpilot --self-test)."
+)
+
+
+def display_missing(environ: dict[str, str] | os._Environ = os.environ, platform: str = sys.platform) -> bool:
+    """On Linux, Qt's default xcb platform aborts with cryptic errors when there is no display."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.self_test and display_missing():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
     if args.self_test:
         # Must be set before the QApplication exists; the dialog would block an unattended run.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

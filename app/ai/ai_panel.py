@@ -107,6 +107,10 @@ class AIPanel(QWidget):
         self.next_pending = QPushButton(tr("Next Pending"))
         self.next_pending.setToolTip(tr("Go to the next image with suggestions to review"))
         self.progress.setVisible(False)
+        for box in (self.model_box, self.semantic_box, self.interactive_box, self.device_box):
+            # Long model names must not widen the dock: the canvas gets the room, names elide.
+            box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         self._layout()
         self._connect()
         self.set_threshold(0.5)

@@ -23,15 +23,15 @@ def tr(text: str, n: int = -1) -> str:
 
 
 class LabelTransfer:
-    """session() -> the open project or None; current() -> the image shown; paths() -> every
-    image of the file list; reload(rels) re-reads images whose label files an import rewrote;
-    parent hosts the dialogs."""
+    """session() -> the open project or None; selected() -> the images selected in the file list
+    (the export dialog offers them); paths() -> every image of the file list; reload(rels)
+    re-reads images whose label files an import rewrote; parent hosts the dialogs."""
 
     def __init__(
-        self, *, session: Callable[[], ProjectSession | None], current: Callable[[], str | None],
+        self, *, session: Callable[[], ProjectSession | None], selected: Callable[[], list[str]],
         paths: Callable[[], list[str]], reload: Callable[[list[str]], None], parent: QWidget,
     ) -> None:  # fmt: skip
-        self._session, self._current, self._paths, self._reload = session, current, paths, reload
+        self._session, self._selected, self._paths, self._reload = session, selected, paths, reload
         self.parent = parent
 
     def _dialog_args(self, session: ProjectSession) -> tuple:
@@ -43,8 +43,7 @@ class LabelTransfer:
         session = self._session()
         if session is None:
             return
-        current = self._current()
-        ExportDialog(*self._dialog_args(session), selected=[current] if current else None, parent=self.parent).exec()
+        ExportDialog(*self._dialog_args(session), selected=self._selected(), parent=self.parent).exec()
 
     def import_labels(self, fmt: str | None = None) -> None:
         session = self._session()

@@ -80,7 +80,7 @@ class ExportDialog(TaskDialog):
         self.all_radio = QRadioButton(tr("All %1 images").replace("%1", str(len(self.images))))
         self.selected_radio = QRadioButton(tr("Selected images (%1)").replace("%1", str(len(self.selected))))
         self.selected_radio.setEnabled(bool(self.selected))
-        (self.selected_radio if self.selected else self.all_radio).setChecked(True)
+        self.all_radio.setChecked(True)  # a dataset export is of every image unless asked otherwise
         scope = QHBoxLayout()
         scope.addWidget(self.all_radio)
         scope.addWidget(self.selected_radio)

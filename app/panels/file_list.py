@@ -160,7 +160,10 @@ class FileListPanel(QWidget):
         self.proxy = _StatusFilter()
         self.proxy.setSourceModel(self.model)
         self.filter_edit = QLineEdit(placeholderText=tr("Filter by name…"), clearButtonEnabled=True)
+        self.filter_edit.setMinimumWidth(110)  # "Filter by name…" stays readable in a slim dock
         self.status_combo = QComboBox()
+        self.status_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.status_combo.setMinimumContentsLength(6)
         self.status_combo.addItem(tr("All"), "")
         for key in STATUS_COLORS:
             self.status_combo.addItem(self.model.icons[key], status_label(key).capitalize(), key)

@@ -5,6 +5,10 @@ MainWindow builds QActions from these rows (and the AI feature's) with app.ui.ac
 
 from __future__ import annotations
 
+from app.ai.autofill_controller import AI_ACTIONS
+from app.ai.interactive_controller import INTERACTIVE_ACTIONS
+from app.ai.overlay_controller import OVERLAY_ACTIONS
+from app.ai.review_controller import REVIEW_ACTIONS
 from app.ui.action_table import ActionSpec
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -46,9 +50,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_image", "&Previous Image", "prev_image", "go", ("A", "PgUp"), "prev", True),
     ActionSpec("next_image", "&Next Image", "next_image", "go", ("D", "PgDown"), "next", True),
     ActionSpec("next_todo", "Next &Unfinished Image", "next_unfinished", "go", ("Ctrl+Shift+D",), "next_todo", True),
+    ActionSpec("shortcuts", "&Keyboard Shortcuts…", "help.show_shortcuts", "help", ("F1",)),
+    ActionSpec("open_sample", "Open &Sample Folder", "help.open_sample", "help"),
     ActionSpec("about", "&About MaskPilot", "show_about", "help"),
     *(
         ActionSpec(f"class_{n}", f"Set Class {n}", "edits.set_class_number", "edit", (str(n),), arg=n)
         for n in range(1, 10)
     ),
 )
+
+#: Every row the window builds: its own, then each feature's (the shortcut sheet lists them all).
+ALL_ACTIONS: tuple[ActionSpec, ...] = ACTIONS + AI_ACTIONS + INTERACTIVE_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS

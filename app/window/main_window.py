@@ -7,19 +7,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar
 
 from app import __version__
-from app.ai.autofill_controller import AI_ACTIONS, AIController, AIHost
-from app.ai.interactive_controller import (
-    INTERACTIVE_ACTIONS,
-    InteractiveController,
-    InteractiveHost,
-)
-from app.ai.overlay_controller import OVERLAY_ACTIONS, OverlayController
+from app.ai.autofill_controller import AIController, AIHost
+from app.ai.interactive_controller import InteractiveController, InteractiveHost
+from app.ai.overlay_controller import OverlayController
 from app.ai.overlay_panel import OverlayPanel
-from app.ai.review_controller import REVIEW_ACTIONS, ReviewController
+from app.ai.review_controller import ReviewController
 from app.canvas.canvas import Canvas
 from app.canvas.selection import Selection
 from app.core.document import Document
@@ -37,8 +33,9 @@ from app.project.session import ProjectSession
 from app.ui.action_table import build_actions
 from app.ui.icons import icon
 from app.window import browse, layout
-from app.window.actions import ACTIONS
+from app.window.actions import ALL_ACTIONS
 from app.window.folders import Folders
+from app.window.help import HelpActions
 from app.window.status_readout import StatusReadout
 from app.window.undo_stacks import UndoStacks
 from app.workers.background_calls import BackgroundCalls
@@ -70,20 +67,22 @@ class MainWindow(QMainWindow):
         self.files = FileListPanel()
         self.layers = LayerPanel(self.selection)
         self.classes = ClassPanel()
-        self.files_dock = layout.add_dock(self, self.files, tr("Images"), Qt.LeftDockWidgetArea, "files_dock")
-        self.layers_dock = layout.add_dock(self, self.layers, tr("Layers"), Qt.RightDockWidgetArea, "layers_dock")
-        self.classes_dock = layout.add_dock(self, self.classes, tr("Classes"), Qt.RightDockWidgetArea, "classes_dock")
         self._build_controllers()
+        self.docks = layout.build_docks(
+            self, {"files": tr("Images"), "classes": tr("Classes"), "layers": tr("Layers"), "ai": tr("AI"), "overlays": tr("Overlays")},
+            {"files": self.files, "classes": self.classes, "layers": self.layers, "ai": self.ai.panel, "overlays": self.overlay_panel},
+        )  # fmt: skip
         toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ACTIONS + AI_ACTIONS + INTERACTIVE_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS)
+        self.help = HelpActions(lambda: ALL_ACTIONS, self.open_folder, self)
+        self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ALL_ACTIONS)
         self.recent_menu = self.folders.add_recent_menu(self.actions_by_key["open_folder"], self.actions_by_key["save"], self.open_folder)
         self.readout = StatusReadout(self.statusBar())
         self.tools = self._build_tools()
         self.use_tool("select")
         self._connect()
-        layout.restore(self, self.settings, self.files_dock, self.layers_dock, self.classes_dock)
+        layout.restore(self, self.settings, self.docks)
 
     # ---- construction -----------------------------------------------------------------------
     def _build_controllers(self) -> None:
@@ -109,7 +108,7 @@ class MainWindow(QMainWindow):
             stack_for=self.stacks.stack_for, files=self.files, review=self.review, selection=self.selection,
             current_category=self._current_category,
             show_overlays=lambda rel, sem, pan, cats: self.overlays.show_result(rel, sem, pan, self.current, categories=cats),
-            message=message, warn=self._warn, show_panel=lambda: self.ai_dock.raise_(), parent=self,
+            message=message, warn=self._warn, show_panel=lambda: self.docks["ai"].raise_(), parent=self,
         ))  # fmt: skip
         self.interactive = InteractiveController(InteractiveHost(
             settings=self.settings, session=lambda: self.session, current=lambda: self.current,
@@ -118,14 +117,9 @@ class MainWindow(QMainWindow):
             stack_for=self.stacks.stack_for, current_category=self._current_category, selection=self.selection,
         ), parent=self)  # fmt: skip
         self.transfer = LabelTransfer(
-            session=lambda: self.session, current=lambda: self.current, paths=self.files.model.paths,
+            session=lambda: self.session, selected=self.files.selected_paths, paths=self.files.model.paths,
             reload=self.reload_images, parent=self,
         )  # fmt: skip
-        self.ai_dock = layout.add_dock(self, self.ai.panel, tr("AI"), Qt.RightDockWidgetArea, "ai_dock")
-        self.tabifyDockWidget(self.classes_dock, self.ai_dock)
-        self.overlay_dock = layout.add_dock(self, self.overlay_panel, tr("Overlays"), Qt.RightDockWidgetArea, "overlay_dock")
-        self.tabifyDockWidget(self.ai_dock, self.overlay_dock)
-        self.ai_dock.raise_()
 
     def _build_tools(self) -> dict:
         ctx = ToolContext(
@@ -144,6 +138,7 @@ class MainWindow(QMainWindow):
         self.canvas.cursor_moved.connect(lambda x, y: self.readout.show_pointer(x, y, self.canvas.image))
         self.canvas.zoom_changed.connect(self.readout.show_zoom)
         self.overlays.hover_text_changed.connect(self.readout.overlay_label.setText)
+        self.classes.current_changed.connect(lambda cid: self.readout.show_class(self.session.labels.get(cid) if self.session else None))
         self.selection.changed.connect(lambda: self.canvas.set_selected(self.selection.ids))
         self.layers.model.edit_requested.connect(self.edits.set_field)
         self.layers.model.reorder_requested.connect(self.edits.move_to)

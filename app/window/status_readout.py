@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from app.core.categories import Category
 from app.formats.image_io import LoadedImage
 
 
 class StatusReadout:
     def __init__(self, bar: QStatusBar) -> None:
-        self.overlay_label, self.size_label, self.pos_label, self.value_label, self.zoom_label = (QLabel() for _ in range(5))
-        widths = ((self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70))
+        labels = tuple(QLabel() for _ in range(6))
+        self.class_label, self.overlay_label, self.size_label, self.pos_label, self.value_label, self.zoom_label = labels
+        self.class_label.setToolTip(QCoreApplication.translate("StatusReadout", "The class new instances get (1-9 or the Classes panel)"))
+        widths = ((self.class_label, 0), (self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70))
         for label, width in widths:
             label.setMinimumWidth(width)
             bar.addPermanentWidget(label)
@@ -25,3 +29,11 @@ class StatusReadout:
 
     def show_zoom(self, scale: float) -> None:
         self.zoom_label.setText(f"{scale * 100:.0f} %")
+
+    def show_class(self, category: Category | None) -> None:
+        """The current class, with its colour, so it is known without looking at the panel."""
+        if category is None:
+            self.class_label.setText("")
+            return
+        r, g, b = category.color
+        self.class_label.setText(f'<span style="color: rgb({r},{g},{b});">■</span> {category.name}')

@@ -39,7 +39,8 @@ def test_export_dialog_exports_selection(qtbot, project, tmp_path):
     folder, store, labels, names = project
     dlg = ExportDialog(folder, store, labels, names, selected=names[:2])
     qtbot.addWidget(dlg)
-    assert dlg.selected_radio.isChecked()
+    assert dlg.all_radio.isChecked() and dlg.selected_radio.isEnabled()  # all by default
+    dlg.selected_radio.setChecked(True)
     out = tmp_path / "out.json"
     dlg.out_edit.setText(str(out))
     with qtbot.waitSignal(dlg.exported, timeout=20000) as sig:
