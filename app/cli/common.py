@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
@@ -18,6 +19,8 @@ from app.formats.store import ProjectMeta, ProjectStore
 
 #: At most this many warnings are printed one per line; the rest are counted.
 MAX_WARNINGS_SHOWN = 30
+#: Seconds between progress lines when stderr is not a terminal (a log file, a pipe, CI).
+LOG_INTERVAL_S = 5.0
 
 
 class CliError(Exception):
@@ -43,8 +46,9 @@ class Project:
     images: list[str]
 
 
-def add_project_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", type=Path, help="the image folder (the project)")
+def add_project_arguments(parser: argparse.ArgumentParser, folder_required: bool = True) -> None:
+    parser.add_argument("folder", type=Path, nargs=None if folder_required else "?",
+                        help="the image folder (the project)")
     parser.add_argument("--store", type=Path, default=None,
                         help="project store folder, when it is not FOLDER/.maskpilot")
     parser.add_argument("--recursive", action="store_true", default=None,
@@ -68,28 +72,56 @@ def open_project(args: argparse.Namespace) -> Project:
     return Project(folder, store, labels, meta, images)
 
 
-class Progress:
-    """A single self-overwriting progress line on stderr, at most ten updates a second."""
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
-    def __init__(self, verb: str, quiet: bool = False, stream: TextIO | None = None) -> None:
-        self.verb, self.quiet = verb, quiet
+
+class ProgressLine:
+    """Progress text on stderr. On a terminal: one line rewritten in place with carriage returns
+    (at most one update per `interval_s`) and ended with a newline by close(). Anywhere else
+    carriage returns would pile every update onto one endless line of a log, so each shown
+    update is a line of its own ending in a newline, at most one per LOG_INTERVAL_S, and the
+    last one (final=True) is always shown."""
+
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None, interval_s: float = 0.1) -> None:
+        self.quiet = quiet
         self.stream = stream or sys.stderr
-        self._last = 0.0
-        self._shown = False
+        self.tty = _isatty(self.stream)
+        self.interval_s = interval_s if self.tty else LOG_INTERVAL_S
+        self._last = -math.inf
+        self._open = False  # a carriage-return line is on screen without its newline
 
-    def __call__(self, done: int, total: int) -> None:
+    def show(self, text: str, final: bool = False) -> None:
         now = time.monotonic()
-        if self.quiet or (done < total and now - self._last < 0.1):
+        if self.quiet or (not final and now - self._last < self.interval_s):
             return
         self._last = now
-        self._shown = True
-        self.stream.write(f"\r{self.verb} {done}/{total} image(s)")
+        if self.tty:
+            self.stream.write(f"\r{text}")
+            self._open = True
+        else:
+            self.stream.write(f"{text}\n")
         self.stream.flush()
 
     def close(self) -> None:
-        if self._shown:
+        if self._open:
             self.stream.write("\n")
             self.stream.flush()
+            self._open = False
+
+
+class Progress(ProgressLine):
+    """'<verb> done/total image(s)' as a ProgressLine."""
+
+    def __init__(self, verb: str, quiet: bool = False, stream: TextIO | None = None) -> None:
+        super().__init__(quiet, stream)
+        self.verb = verb
+
+    def __call__(self, done: int, total: int) -> None:
+        self.show(f"{self.verb} {done}/{total} image(s)", final=done >= total)
 
 
 class StopOnInterrupt:

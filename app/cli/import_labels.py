@@ -1,10 +1,12 @@
 """maskpilot-import FOLDER --format coco|panoptic|png|labelme [--from PATH]
 
 Imports labels into the project, appending to the labels images already have. labelme JSON
-files are read from next to the images unless --from names a folder of them. Classes the file
-declares and the project lacks are added to project.json. Exit status: 0 done (warnings are
-printed), 1 error or nothing matched, 2 bad arguments, 130 stopped with Ctrl-C (images already
-imported stay imported; none is half-written).
+files are read from next to the images unless --from names a folder of them. Classes of the
+file that the project lacks are added to project.json when an instance of theirs is imported.
+A file of another format is refused with a hint (e.g. a COCO panoptic JSON given as coco), and
+an import that imports nothing changes nothing, project.json included. Exit status: 0 done
+(warnings are printed), 1 error or nothing matched, 2 bad arguments, 130 stopped with Ctrl-C
+(images already imported stay imported; none is half-written).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.formats.labelme import import_labelme
 from app.formats.panoptic import import_panoptic
 from app.formats.png_masks import import_png_masks
 from app.formats.project_io import FormatError, ImportReport
+from app.formats.sniff import read_json, sniff
 from app.formats.store import StoreError
 
 FORMATS = ("coco", "panoptic", "png", "labelme")
@@ -53,6 +56,11 @@ def run_import(args: argparse.Namespace, project, should_stop, progress) -> Impo
         raise CliError(f"--from is required for --format {args.format}")
     if not args.source.exists():
         raise CliError(f"{args.source} does not exist")
+    if args.format == "png" and not args.source.is_dir():
+        raise CliError(f"--from {args.source} is a file; --format png reads a folder with SegmentationClass/"
+                       + _hint(args.source))
+    if args.format in ("coco", "panoptic") and args.source.is_dir():
+        raise CliError(f"--from {args.source} is a folder; --format {args.format} reads a JSON file")
     if args.format == "coco":
         return import_coco(*ctx, args.source, as_suggestions=args.as_suggestions, **common)
     if args.format == "panoptic":
@@ -60,20 +68,31 @@ def run_import(args: argparse.Namespace, project, should_stop, progress) -> Impo
     return import_png_masks(*ctx, args.source, **common)
 
 
+def _hint(path: Path) -> str:
+    """' (it looks like X: use --format Y)' for a JSON file of a known kind, else ''."""
+    try:
+        kind = sniff(read_json(path)) if path.suffix.lower() == ".json" else None
+    except FormatError:
+        return ""
+    fmt = {"coco": "coco", "panoptic": "panoptic"}.get(kind or "")
+    return f" (it looks like {kind}: use --format {fmt})" if fmt else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         project = open_project(args)
         if args.source is not None and args.format == "labelme" and not args.source.is_dir():
-            raise CliError(f"--from {args.source} is not a folder of labelme JSON files")
+            raise CliError(f"--from {args.source} is not a folder of labelme JSON files" + _hint(args.source))
         progress = Progress("importing", args.quiet)
         with StopOnInterrupt() as stop:
             try:
                 report = run_import(args, project, stop, progress)
             finally:
                 progress.close()
-        if report.categories_added or project.meta.labels is None:
-            # Imported instances refer to these class ids: project.json must hold them.
+        if report.instances_added and (report.categories_added or project.meta.labels is None):
+            # Imported instances refer to these class ids: project.json must hold them. An
+            # import that imported nothing leaves project.json as it was (or absent).
             project.store.save_project(project.labels, project.meta.settings)
     except (CliError, FormatError, StoreError, OSError) as exc:
         return print_error(exc)

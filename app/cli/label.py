@@ -1,5 +1,6 @@
-"""maskpilot-label FOLDER --model NAME [--weights PATH] [--score 0.3] [--device auto|cuda|cpu]
-[--batch 4] [--workers N] [--semantic NAME] [--out results.json] [--redo]
+"""maskpilot-label FOLDER --model NAME [--weights PATH | --download] [--score 0.3]
+[--device auto|cuda|cpu] [--batch 4] [--workers N] [--semantic NAME] [--out results.json] [--redo]
+maskpilot-label --list-models
 
 Runs an instance model over an image folder and writes its detections as SUGGESTED instances
 into the folder's project store, where the app shows them for review. Resumable: an image whose
@@ -9,8 +10,13 @@ keeps freed memory for the next image instead of unmapping it (inference.reuse_f
 
 --semantic NAME also runs a semantic model and writes each class map as a PNG (VOC palette for
 ids < 256, else 16-bit gray) to `<store>/semantic/<model>/<image rel path>.png`, atomically.
---out writes COCO results (RLE masks) of the images predicted in this run; image ids are the
-1-based positions in the project's image list (as `maskpilot-export --format coco` numbers them).
+--out writes COCO results (RLE masks) of the images predicted in this run; image ids are those
+`maskpilot-export --format coco` gives the images (ids kept from an imported file, the others
+numbered above them in the project's image order).
+
+Weights are looked for in the weights folders (inference.weights); without them the error says
+how to get them: --download fetches the official file into the user weights folder, --weights
+names a file. --list-models lists the models with the weights file found for each.
 
 Exit status: 0 done, 1 error, 2 bad arguments, 130 stopped with Ctrl-C (finished images kept,
 nothing half-written).
@@ -32,6 +38,7 @@ import inference
 from app.ai.domain.suggestions import class_mapping, write_prediction
 from app.cli.common import (
     CliError,
+    ProgressLine,
     StopOnInterrupt,
     add_project_arguments,
     open_project,
@@ -40,22 +47,36 @@ from app.cli.common import (
 )
 from app.cli.label_workers import plan_workers, run_pipeline
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
+from app.formats.ids import project_image_ids
 from app.formats.png_masks import encode_palette_png
 from app.formats.store import ProjectStore, StoreError
 from inference import reuse_freed_memory, torch_threads
+from inference.weights import weights_dir
+
+
+def model_names(kind: str) -> list[str]:
+    """Registered models of one kind ("instance", "semantic"); other kinds are not offered."""
+    return [m.name for m in inference.list_models() if m.kind == kind]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="maskpilot-label", description="Pre-label an image folder with a model."
     )
-    add_project_arguments(parser)
+    add_project_arguments(parser, folder_required=False)
     parser.add_argument(
-        "--model", "-m", required=True, help="instance model name (see --list-models in the app)"
-    )
-    parser.add_argument(
+        "--model", "-m", choices=model_names("instance"), metavar="NAME",
+        help="instance model: " + ", ".join(model_names("instance")) + " (--list-models shows their weights)",
+    )  # fmt: skip
+    parser.add_argument("--list-models", action="store_true", help="list the models and their weights files, then exit")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--weights", type=Path, help="weights file of --model (default: search the weights folders)"
     )
+    source.add_argument(
+        "--download", action="store_true",
+        help="download the official weights file into the weights folder when it is not there",
+    )  # fmt: skip
     parser.add_argument(
         "--score", type=float, default=0.3, help="keep detections with score > this (0.3)"
     )
@@ -70,8 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="model threads (default: 1 on a GPU, min(batch, cores) on the CPU)",
     )
     parser.add_argument(
-        "--semantic", metavar="NAME", help="also run this semantic model; class maps as PNG"
-    )
+        "--semantic", metavar="NAME", choices=model_names("semantic"),
+        help="also run this semantic model (" + ", ".join(model_names("semantic")) + "); class maps as PNG",
+    )  # fmt: skip
     parser.add_argument("--semantic-weights", type=Path, help="weights file of --semantic")
     parser.add_argument("--out", "-o", type=Path, help="also write COCO results JSON of this run")
     parser.add_argument(
@@ -91,34 +113,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class RateProgress:
-    """One self-overwriting stderr line: done/total, a bar, images/s and the ETA."""
+class RateProgress(ProgressLine):
+    """done/total, a bar, images/s and the ETA as a ProgressLine (rewritten in place on a
+    terminal, one line per update, each ending in a newline, elsewhere)."""
 
     def __init__(self, total: int, quiet: bool = False, stream: TextIO | None = None) -> None:
-        self.total, self.quiet = total, quiet
-        self.stream = stream or sys.stderr
+        super().__init__(quiet, stream, interval_s=0.2)
+        self.total = total
         self.start = time.monotonic()
-        self._last = 0.0
-        self._shown = False
 
     def update(self, done: int) -> None:
         now = time.monotonic()
-        if self.quiet or (done < self.total and now - self._last < 0.2):
-            return
-        self._last, self._shown = now, True
         rate = done / max(now - self.start, 1e-9)
         eta = (self.total - done) / rate if rate > 0 else 0.0
         filled = int(20 * done / max(self.total, 1))
-        self.stream.write(
-            f"\rlabeling {done}/{self.total} [{'#' * filled}{'.' * (20 - filled)}] "
-            f"{rate:.2f} img/s ETA {int(eta // 60)}:{int(eta % 60):02d}  "
+        self.show(
+            f"labeling {done}/{self.total} [{'#' * filled}{'.' * (20 - filled)}] "
+            f"{rate:.2f} img/s ETA {int(eta // 60)}:{int(eta % 60):02d}",
+            final=done >= self.total,
         )
-        self.stream.flush()
 
-    def close(self) -> None:
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
+
+def list_models_text() -> str:
+    """One line per model (instance models first): name, kind, weights file found or how to get it."""
+    lines = []
+    for kind in ("instance", "semantic"):
+        for info in inference.list_models():
+            if info.kind != kind:
+                continue
+            found = inference.find_weights(info.weights_files)
+            where = str(found) if found else f"missing: {', '.join(info.weights_files)}"
+            lines.append(f"{info.name:<26} {kind:<9} {where}")
+    lines.append(f"Weights folder: {weights_dir()} (also searched: torch's cache). Get a missing file with "
+                 "--download, or pass --weights PATH.")  # fmt: skip
+    return "\n".join(lines)
+
+
+def weights_hint(name: str, weights_flag: str = "--weights") -> str:
+    """How to get the weights of model `name` (`weights_flag` names a file for it)."""
+    info = inference.get_model_info(name)
+    if info.download_url:
+        return (f"Get them with --download, which fetches {info.download_url} into {weights_dir()}, "
+                f"or pass {weights_flag} PATH to a file you have.")
+    return f"Put {', '.join(info.weights_files)} into {weights_dir()}, or pass {weights_flag} PATH."
 
 
 def already_done(store: ProjectStore, rel: str, model: str) -> bool:
@@ -153,13 +190,27 @@ def write_class_map(path: Path, class_map: np.ndarray) -> None:
 
 def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, kind: str) -> Any:
     info = inference.get_model_info(name)
+    flag, weights_flag = ("--model", "--weights") if kind == "instance" else ("--semantic", "--semantic-weights")
     if info.kind != kind:
-        flag = "--model" if kind == "instance" else "--semantic"
         raise CliError(f"{name} is a {info.kind} model; {flag} needs an {kind} model")
-    return inference.load_model(
-        name, weights=weights, device=args.device, random_init=args.random_init and weights is None,
-        batch_size=args.batch,
-    )  # fmt: skip
+    if weights is not None and not weights.exists() and weights.parent != Path("."):
+        raise CliError(f"{weights_flag} {weights}: file not found")  # a bare name is searched for instead
+    options: dict[str, Any] = {}
+    if args.download and weights is None and not args.random_init:
+        bar = ProgressLine(args.quiet, interval_s=0.5)
+        options = {"download": True, "download_progress": lambda done, total: bar.show(
+            f"downloading {name} weights: {done / 1e6:.1f}" + (f"/{total / 1e6:.1f} MB" if total > 0 else " MB"),
+            final=done == total)}
+    try:
+        return inference.load_model(
+            name, weights=weights, device=args.device, random_init=args.random_init and weights is None,
+            batch_size=args.batch, **options,
+        )  # fmt: skip
+    except inference.WeightsNotFoundError as exc:
+        raise CliError(f"{exc}\n{weights_hint(name, weights_flag)}") from exc
+    finally:
+        if options:
+            bar.close()
 
 
 def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
@@ -170,7 +221,7 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
         raise CliError("--workers must be at least 1")
     project = open_project(args)
     images = select_images(project, args.images)
-    image_ids = {rel: n for n, rel in enumerate(project.images, start=1)}
+    image_ids = project_image_ids(project.store, project.images) if args.out is not None else {}
     predictor = _load_predictor(args.model, args.weights, args, "instance")
     semantic = (
         _load_predictor(args.semantic, args.semantic_weights, args, "semantic")
@@ -251,7 +302,13 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list_models:
+        print(list_models_text())
+        return 0
+    if args.folder is None or args.model is None:
+        parser.error("FOLDER and --model are required (or --list-models)")
     try:
         # from the start, so that every thread the run starts shares the one reused heap
         with StopOnInterrupt() as stop, reuse_freed_memory():

@@ -24,6 +24,7 @@ class Category:
     name: str
     color: Color
     isthing: bool = True
+    supercategory: str = ""  # COCO's grouping name, kept from imported files ("" = not known)
 
 
 class LabelSet:
@@ -59,6 +60,10 @@ class LabelSet:
 
     def __contains__(self, category_id: int) -> bool:
         return category_id in self._cats
+
+    def next_id(self) -> int:
+        """The id `add` would hand out next (not consumed)."""
+        return self._next_id
 
     def get(self, category_id: int) -> Category | None:
         return self._cats.get(category_id)

@@ -57,6 +57,7 @@ class Document:
         instances: Iterable[Instance] = (),
         status: ImageStatus = ImageStatus.NEW,
         ai_runs: dict[str, dict] | None = None,
+        image_info: dict | None = None,
     ) -> None:
         self.image_name = image_name
         self.width = width
@@ -71,6 +72,9 @@ class Document:
         # model name -> {"score_threshold", "at" (ISO time), "count"}: which models already
         # filled this image in (batch resume, "auto-filled by X" in the app); see app.ai.
         self.ai_runs: dict[str, dict] = dict(ai_runs or {})
+        # The COCO image record of an imported file ("id" and fields such as "license" or
+        # "coco_url"): exports write it back, so image ids survive import -> export.
+        self.image_info: dict = dict(image_info or {})
         self.changed: Signal[Change] = Signal()
 
     # ---- queries -------------------------------------------------------------------------

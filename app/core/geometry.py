@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
+
+from app.core.tracing import trace_mask
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
@@ -189,49 +190,19 @@ class RasterGeometry:
         canvas[by0 - uy0 : by1 - uy0, bx0 - ux0 : bx1 - ux0] = values
         return RasterGeometry(canvas, ux0, uy0).tight()
 
-    def to_polygon(self, tolerance: float = 1.0) -> PolygonGeometry:
-        """Trace outer contours and holes (cv2.findContours + approxPolyDP, `tolerance` in pixels).
+    def to_polygon(self, tolerance: float = 1.0, min_iou: float = 0.95) -> PolygonGeometry:
+        """The mask as polygons that rasterize back to it (app.core.tracing): every connected
+        part, every hole (with islands inside holes bridged into them), never a bounding box.
 
-        findContours returns the centres of boundary pixels; each ring is pushed half a pixel
-        outwards (holes: inwards) so the polygon follows the pixel edges and rasterizes back to
-        (nearly) the same pixels.
+        `tolerance` (pixels) simplifies each ring with Douglas-Peucker, but a ring keeps only a
+        simplification that rasterizes to IoU >= `min_iou` with its exact outline (else a finer
+        one), so thin lines and specks survive. tolerance=0 is exact: to_raster() gives back
+        this mask pixel for pixel.
         """
         if self.is_empty():
             return PolygonGeometry(())
-        padded = np.pad(self.mask.astype(np.uint8), 1)
-        contours, hierarchy = cv2.findContours(padded, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
-        parts: list[np.ndarray] = []
-        holes: list[np.ndarray] = []
-        offset = np.array([self.x - 1 + 0.5, self.y - 1 + 0.5])
-        for contour, info in zip(contours, hierarchy[0]):
-            approx = cv2.approxPolyDP(contour, tolerance, True) if tolerance > 0 else contour
-            ring = approx.reshape(-1, 2).astype(np.float64) + offset
-            is_hole = info[3] >= 0
-            if len(ring) < 3:  # a one- or two-pixel sliver: keep its pixel square(s)
-                lo, hi = ring.min(axis=0) - 0.5, ring.max(axis=0) + 0.5
-                ring = np.array([lo, [hi[0], lo[1]], hi, [lo[0], hi[1]]])
-            else:
-                ring = offset_ring(ring, -0.5 if is_hole else 0.5)
-            (holes if is_hole else parts).append(ring)
+        parts, holes = trace_mask(self.mask, self.x, self.y, tolerance, min_iou).polygon_rings()
         return PolygonGeometry(tuple(parts), tuple(holes))
-
-
-def offset_ring(ring: np.ndarray, distance: float) -> np.ndarray:
-    """Move each vertex of a closed ring `distance` pixels outwards (negative: inwards), mitring
-    corners so that a right-angle corner moves by (d, d). Spikes are limited to 2·d."""
-    area2 = float(np.sum(ring[:, 0] * np.roll(ring[:, 1], -1) - np.roll(ring[:, 0], -1) * ring[:, 1]))
-    if area2 == 0:
-        return ring
-    nxt = np.roll(ring, -1, axis=0) - ring  # edge i: vertex i -> i+1
-    length = np.maximum(np.linalg.norm(nxt, axis=1, keepdims=True), 1e-12)
-    tangent = nxt / length
-    # With y pointing down, a positive shoelace sum is clockwise on screen; the outward normal
-    # of a clockwise ring is the tangent rotated by -90 degrees in these coordinates.
-    sign = 1.0 if area2 > 0 else -1.0
-    normal = sign * np.stack([tangent[:, 1], -tangent[:, 0]], axis=1)
-    n_in = np.roll(normal, 1, axis=0)  # normal of the edge arriving at each vertex
-    denom = np.maximum(1.0 + np.sum(n_in * normal, axis=1, keepdims=True), 0.5)
-    return ring + distance * (n_in + normal) / denom
 
 
 Geometry = PolygonGeometry | RasterGeometry

@@ -60,6 +60,7 @@ def read_coco_categories(path: str | os.PathLike) -> LabelSet:
                     str(c["name"]),
                     tuple(int(v) for v in c["color"]) if "color" in c else default_color(int(c["id"])),
                     bool(c.get("isthing", True)),
+                    str(c.get("supercategory") or ""),
                 )
                 for c in cats
             ]
@@ -70,7 +71,8 @@ def read_coco_categories(path: str | os.PathLike) -> LabelSet:
 
 def write_coco_categories(labels: LabelSet, path: str | os.PathLike) -> None:
     cats = [
-        {"id": c.id, "name": c.name, "supercategory": c.name, "isthing": int(c.isthing), "color": list(c.color)}
+        {"id": c.id, "name": c.name, "supercategory": c.supercategory or c.name, "isthing": int(c.isthing),
+         "color": list(c.color)}
         for c in labels
     ]
     write_json_atomic(path, {"categories": cats})

@@ -83,9 +83,12 @@ def instance_from_dict(data: dict) -> Instance:
 
 
 def document_to_dict(doc: Document) -> dict:
+    image: dict = {"file_name": doc.image_name, "width": doc.width, "height": doc.height}
+    if doc.image_info:  # optional key, like ai_runs: older files load without it
+        image["coco"] = doc.image_info
     out = {
         "version": FORMAT_VERSION,
-        "image": {"file_name": doc.image_name, "width": doc.width, "height": doc.height},
+        "image": image,
         "status": doc.status.value,
         "instances": [instance_to_dict(i) for i in doc],
     }
@@ -100,6 +103,14 @@ def _ai_runs(raw: object) -> dict[str, dict]:
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         raise DocumentFormatError("'ai_runs' must map model names to objects")
     return {str(k): dict(v) for k, v in raw.items()}
+
+
+def _image_info(raw: object) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise DocumentFormatError("'image.coco' must be an object")
+    return dict(raw)
 
 
 def document_from_dict(data: dict) -> Document:
@@ -118,6 +129,7 @@ def document_from_dict(data: dict) -> Document:
             instances,
             ImageStatus(data.get("status", "new")),
             _ai_runs(data.get("ai_runs")),
+            _image_info(image.get("coco")),
         )
     except DocumentFormatError:
         raise

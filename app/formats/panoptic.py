@@ -2,7 +2,10 @@
 
 PNG pixel id = R + 256·G + 256²·B, 0 = void. Segments cannot overlap, so export paints the
 instances bottom to top (later instances cover earlier ones) and then measures what stayed
-visible; fully covered instances are left out. Segment ids are kept across an import/export
+visible; fully covered instances are left out. Instances of the class "__ignore__" (labelme's
+do-not-care regions) are painted as void (0): panopticapi ignores void pixels in PQ, and the
+class is left out of `categories`. Image ids kept from an import are written back (ids.py), so
+import -> export reproduces the JSON apart from `info` and `licenses`. Segment ids are kept across an import/export
 round trip: import stores each segment's id in instance.provenance["panoptic_id"] and export
 reuses it when it is still free in that image. New segments get ids from the category colour
 (exactly the colour for stuff, a jittered one for things, like panopticapi's IdGenerator), so
@@ -24,7 +27,8 @@ from app.core.document import Document
 from app.core.geometry import to_raster
 from app.core.instance import Instance
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
-from app.formats.coco import coco_categories, read_json
+from app.formats.coco import coco_categories
+from app.formats.ids import assign_ids
 from app.formats.project_io import (
     CategoryResolver,
     ExportReport,
@@ -37,13 +41,16 @@ from app.formats.project_io import (
     exported_instances,
     has_size,
     inside,
+    is_ignore,
     iter_documents,
+    keep_image_record,
     load_document,
     never_stop,
     no_progress,
     parse_color,
     raster_from_full,
 )
+from app.formats.sniff import PANOPTIC, read_json, require
 from app.formats.store import ProjectStore
 
 MAX_ID = 256**3 - 1
@@ -96,10 +103,12 @@ class _IdPicker:
 def panoptic_from_document(
     doc: Document, labels: LabelSet, include_suggestions: bool = False, report: ExportReport | None = None
 ) -> tuple[np.ndarray, list[dict]]:
-    """(uint32 (H, W) id map, segments_info) of one document; z-order decides overlaps."""
+    """(uint32 (H, W) id map, segments_info) of one document; z-order decides overlaps and
+    "__ignore__" instances paint void (0)."""
     instances = exported_instances(doc, include_suggestions)
     picker = _IdPicker(doc.image_name)
-    ids: list[int | None] = [picker.claim(i.provenance.get("panoptic_id")) for i in instances]
+    void = [is_ignore(labels, i.category_id) for i in instances]
+    ids: list[int | None] = [0 if v else picker.claim(i.provenance.get("panoptic_id")) for i, v in zip(instances, void)]
     for k, inst in enumerate(instances):
         if ids[k] is None:
             cat = labels.get(inst.category_id)
@@ -112,6 +121,8 @@ def panoptic_from_document(
         rasters.append(raster)
     segments = []
     for inst, sid, raster in zip(instances, ids, rasters):
+        if sid == 0:
+            continue
         x0, y0, x1, y1 = raster.bbox()
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, doc.width), min(y1, doc.height)
         visible = id_map[y0:y1, x0:x1] == sid  # a segment can only be inside its own box
@@ -158,7 +169,8 @@ def export_panoptic(
     png_root = Path(png_dir) if png_dir else out_json.with_suffix("")
     report = ExportReport(path=str(out_json))
     names = _png_names(images)
-    image_entries, annotations = [], []
+    image_entries: list[dict] = []
+    annotations: list[dict] = []
     try:
         for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             id_map, segments = panoptic_from_document(doc, labels, include_suggestions, report)
@@ -168,15 +180,18 @@ def export_panoptic(
             if not ok:
                 raise FormatError(f"could not encode the panoptic PNG of {rel}")
             write_bytes_atomic(target, buf.tobytes())
-            image_entries.append({"id": n, "file_name": doc.image_name, "width": doc.width, "height": doc.height})
-            annotations.append({"image_id": n, "file_name": names[rel], "segments_info": segments})
+            extra = {k: v for k, v in doc.image_info.items() if k not in ("file_name", "width", "height")}
+            image_entries.append({**extra, "file_name": doc.image_name, "width": doc.width, "height": doc.height})
+            annotations.append({"file_name": names[rel], "segments_info": segments})
             report.images, report.instances, report.files_written = n, report.instances + len(segments), n
             progress(n, len(images))
         if report.cancelled:
             return report
+        for entry, ann, iid in zip(image_entries, annotations, assign_ids(e.get("id") for e in image_entries)):
+            entry["id"] = ann["image_id"] = iid
         write_json_atomic(out_json, {"info": {"description": "Exported by MaskPilot"}, "licenses": [],
                                      "images": image_entries, "annotations": annotations,
-                                     "categories": coco_categories(labels)})
+                                     "categories": coco_categories(labels, skip_ignore=True)})
     except OSError as exc:
         raise FormatError(f"cannot write the panoptic export: {exc.strerror or exc}") from exc
     report.files_written += 1
@@ -208,13 +223,15 @@ def import_panoptic(
 ) -> ImportReport:
     """Import a COCO panoptic JSON and its PNGs (png_dir defaults to the JSON's path without
     '.json'). Every segment becomes a raster instance (stuff ones of stuff classes) keeping its
-    id in provenance["panoptic_id"]. PNG names are confined to png_dir. Raises FormatError when
-    the JSON is unusable."""
+    id in provenance["panoptic_id"], each image its image record (id, license, ...). PNG names are
+    confined to png_dir. Raises FormatError, changing nothing, when the JSON is unusable or of
+    another format."""
     json_path = Path(json_path)
     png_root = Path(png_dir) if png_dir else json_path.with_suffix("")
     name = json_path.name
     report = ImportReport()
     data = read_json(json_path)
+    require(data, PANOPTIC, name, "COCO panoptic")
     if not isinstance(data, dict) or not isinstance(data.get("annotations"), list) or not isinstance(data.get("images"), list):
         raise FormatError(f"{name} is not a COCO panoptic file (no 'images'/'annotations' lists)")
     resolver = CategoryResolver(labels, report)
@@ -222,13 +239,14 @@ def import_panoptic(
     for cat in data.get("categories") or []:
         try:
             cat_map[int(cat["id"])] = resolver.resolve(str(cat["name"]), int(cat["id"]), parse_color(cat.get("color")),
-                                                       bool(cat.get("isthing", 1)))
+                                                       bool(cat.get("isthing", 1)), str(cat.get("supercategory") or ""))
         except (KeyError, TypeError, ValueError) as exc:
             report.warn(name, f"category {cat!r:.60}", f"invalid category ({exc}); skipped")
-    file_names = {}
+    records: dict[int, dict] = {}
     for img in data["images"]:
         try:
-            file_names[int(img["id"])] = str(img["file_name"])
+            int(img["id"]), str(img["file_name"])
+            records[int(img["id"])] = img
         except (KeyError, TypeError, ValueError):
             report.warn(name, f"image {img!r:.60}", "image record without id/file_name; skipped")
     matcher = ImageMatcher(images)
@@ -237,18 +255,20 @@ def import_panoptic(
         if should_stop():
             report.cancelled = True
             break
-        _import_one(Path(folder), store, ann, file_names, matcher, png_root, cat_map, name, report)
+        _import_one(Path(folder), store, ann, records, matcher, png_root, cat_map, resolver, name, report)
         progress(done, len(anns))
     return report
 
 
-def _import_one(folder: Path, store: ProjectStore, ann: dict, file_names: dict[int, str], matcher: ImageMatcher,
-                png_root: Path, cat_map: dict[int, int], name: str, report: ImportReport) -> None:
+def _import_one(folder: Path, store: ProjectStore, ann: dict, records: dict[int, dict], matcher: ImageMatcher,
+                png_root: Path, cat_map: dict[int, int], resolver: CategoryResolver, name: str,
+                report: ImportReport) -> None:
     record = f"annotation of image {ann.get('image_id')}"
-    fname = file_names.get(ann.get("image_id"))  # type: ignore[arg-type]
-    if fname is None:
+    img = records.get(ann.get("image_id"))  # type: ignore[arg-type]
+    if img is None:
         report.warn(name, record, "image_id not listed in 'images'; skipped")
         return
+    fname = str(img["file_name"])
     rel, why = matcher.match(fname)
     if rel is None:
         report.unmatched.append(fname)
@@ -281,7 +301,9 @@ def _import_one(folder: Path, store: ProjectStore, ann: dict, file_names: dict[i
             new.append(inst)
     if covered != int(np.count_nonzero(ids)):
         report.warn(name, record, "the PNG holds segment ids that segments_info does not list; those pixels were left out")
-    commit_import(store, doc, new, report)
+    if new:
+        keep_image_record(doc, img, name, report)
+    commit_import(store, doc, new, report, resolver)
 
 
 def _segment_instance(seg: dict, ids: np.ndarray, cat_map: dict[int, int], name: str, report: ImportReport) -> Instance | None:

@@ -5,7 +5,9 @@ Export, under the output folder:
   SegmentationClass/<stem>.png  8-bit palette PNG, pixel = class index, VOC colormap; 255 = void
                                 (instances of a class named "__ignore__", labelme's convention)
   SegmentationObject/<stem>.png 16-bit grey PNG, pixel = 1-based instance index in z-order, 0 = none
+                                (also under "__ignore__" regions: they are no object)
   SegmentationMasks/<stem>/<k>_<class>.png   optional: one 0/255 PNG per instance, unoccluded
+                                (none for "__ignore__" regions)
 Overlaps resolve by z-order (later instances on top). Class indices are positions in the class
 list, not category ids, because ids may have gaps (COCO's 1..90) and VOC expects 1..N.
 
@@ -31,6 +33,7 @@ from app.core.geometry import to_raster
 from app.core.instance import Instance
 from app.formats.atomic import write_bytes_atomic
 from app.formats.project_io import (
+    IGNORE_NAME,
     CategoryResolver,
     ExportReport,
     FormatError,
@@ -49,7 +52,6 @@ from app.formats.project_io import (
 from app.formats.store import ProjectStore
 
 VOID = 255
-IGNORE_NAME = "__ignore__"
 CLASS_DIR, OBJECT_DIR, MASKS_DIR = "SegmentationClass", "SegmentationObject", "SegmentationMasks"
 CLASS_FILE = "class_names.txt"
 _BACKGROUND_NAMES = {"_background_", "background", "__background__"}
@@ -166,6 +168,10 @@ def export_png_masks(
                     report.warn(rel, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list; left out")
                     continue
                 raster = to_raster(inst.geometry, (doc.height, doc.width))
+                if values[inst.category_id] == VOID:  # an ignore region: void, and no object
+                    raster.paste_into(cls, VOID)
+                    raster.paste_into(obj, 0)
+                    continue
                 kept += 1
                 raster.paste_into(cls, values[inst.category_id])
                 raster.paste_into(obj, kept)
@@ -306,4 +312,4 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
             if cid is not None:
                 new.append(Instance(0, cid, raster_from_full(mask), source="import",
                                     provenance={"imported_from": "png"}))
-    commit_import(store, doc, new, report)
+    commit_import(store, doc, new, report, resolver)

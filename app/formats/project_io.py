@@ -11,6 +11,9 @@ Every format module follows the same contract:
 
 Importing into an image that already has labels APPENDS the imported instances on top of the
 existing ones (new ids from doc.new_id()); nothing already there is removed or changed.
+
+A refused or fruitless import changes nothing: categories a file declares are only reserved
+(CategoryResolver) and join the project's LabelSet when an instance of theirs is committed.
 """
 
 from __future__ import annotations
@@ -32,6 +35,15 @@ from app.formats.store import ProjectStore
 
 ShouldStop = Callable[[], bool]
 ProgressFn = Callable[[int, int], None]
+
+#: labelme's name for "do not care" regions: COCO crowd regions, panoptic and PNG void, no YOLO line.
+IGNORE_NAME = "__ignore__"
+
+
+def is_ignore(labels: LabelSet, category_id: int) -> bool:
+    """Whether instances of `category_id` are ignore regions (the class is named __ignore__)."""
+    cat = labels.get(category_id)
+    return cat is not None and cat.name == IGNORE_NAME
 
 
 def never_stop() -> bool:
@@ -70,6 +82,7 @@ class ImportReport:
     unmatched: list[str] = field(default_factory=list)
     warnings: list[RecordWarning] = field(default_factory=list)
     cancelled: bool = False
+    duplicates_skipped: int = 0  # instances already in the image (labelme re-import)
 
     def warn(self, file: str, record: object, reason: str) -> None:
         self.warnings.append(RecordWarning(str(file), str(record), reason))
@@ -80,6 +93,8 @@ class ImportReport:
         ]
         if self.categories_added:
             parts.append(f"{len(self.categories_added)} new class(es): {', '.join(self.categories_added)}")
+        if self.duplicates_skipped:
+            parts.append(f"{self.duplicates_skipped} instance(s) already present skipped")
         if self.unmatched:
             parts.append(f"{len(self.unmatched)} image(s) without a match in the folder")
         if self.warnings:
@@ -192,21 +207,41 @@ def exported_instances(doc: Document, include_suggestions: bool = False) -> list
     return out
 
 
-def commit_import(store: ProjectStore, doc: Document, new: Iterable[Instance], report: ImportReport) -> int:
-    """Append `new` (ids are reassigned with doc.new_id()) to `doc` and save it in one write.
+def commit_import(store: ProjectStore, doc: Document, new: Iterable[Instance], report: ImportReport,
+                  resolver: CategoryResolver | None = None) -> int:
+    """Append `new` (ids are reassigned with doc.new_id()) to `doc` and save it in one write;
+    then the categories of the added instances join the project (resolver.use).
 
     Returns the number of instances added. Nothing is written when there is nothing to add.
     """
-    added = 0
+    added = []
     for inst in new:
-        doc.add(inst.copy(id=doc.new_id()))
-        added += 1
+        added.append(inst.copy(id=doc.new_id()))
+        doc.add(added[-1])
     if added:
         store.save_document(doc)
+        if resolver is not None:
+            for inst in added:
+                resolver.use(inst.category_id)
         if doc.image_name not in report.images_changed:
             report.images_changed.append(doc.image_name)
-        report.instances_added += added
-    return added
+        report.instances_added += len(added)
+    return len(added)
+
+
+def keep_image_record(doc: Document, record: dict, name: str, report: ImportReport) -> None:
+    """Remember the COCO image record of `doc` (its id and fields such as license or coco_url) so
+    that exports write the same image back. An id kept from an earlier import wins."""
+    extra = {k: v for k, v in record.items() if k not in ("file_name", "width", "height")}
+    wanted = extra.get("id")
+    if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
+        return
+    kept = doc.image_info.get("id")
+    if kept is None:
+        doc.image_info = extra
+    elif kept != wanted:
+        report.warn(name, f"image {wanted} ({record.get('file_name')})",
+                    f"{doc.image_name} already has image id {kept} from an earlier import; {kept} is kept")
 
 
 # ---- matching label-file names to project images -----------------------------------------------
@@ -259,31 +294,48 @@ class ImageMatcher:
 class CategoryResolver:
     """Maps categories declared in a label file onto the project's LabelSet by name.
 
-    A name the project does not know is added; it keeps the file's id when that id is free in
-    the project (so COCO ids survive a first import), else it gets the next free id.
+    A name the project does not know gets a reserved id: the file's id when that id is free in
+    the project (so COCO ids survive a first import), else the next free id. The category joins
+    `labels` (and `report.categories_added`) only when `use` is called for it, i.e. when an
+    instance of it is committed, so a file that imports nothing adds no classes.
     """
 
     def __init__(self, labels: LabelSet, report: ImportReport) -> None:
         self.labels = labels
         self.report = report
+        self._pending: dict[int, Category] = {}
+        self._by_name: dict[str, int] = {}
 
     def resolve(self, name: str, file_id: int | None = None, color: Color | None = None,
-                isthing: bool | None = None) -> int:
-        """Project category id for `name`, adding the category when missing."""
+                isthing: bool | None = None, supercategory: str = "") -> int:
+        """Project category id for `name` (reserved, not yet added, when the project lacks it)."""
         name = str(name).strip()
         if not name:
             raise ValueError("empty category name")
         found = self.labels.by_name(name)
         if found is not None:
             return found.id
-        thing = True if isthing is None else bool(isthing)
-        if file_id is not None and file_id >= 1 and file_id not in self.labels:
-            cat = Category(int(file_id), name, color or default_color(int(file_id)), thing)
-            self.labels.insert(cat)
+        if (cid := self._by_name.get(name.lower())) is not None:
+            return cid
+        if file_id is not None and file_id >= 1 and file_id not in self.labels and file_id not in self._pending:
+            cid = int(file_id)
         else:
-            cat = self.labels.add(name, color, thing)
-        self.report.categories_added.append(name)
-        return cat.id
+            cid = max(self.labels.next_id(), max(self._pending, default=0) + 1)
+        thing = True if isthing is None else bool(isthing)
+        self._pending[cid] = Category(cid, name, color or default_color(cid), thing, str(supercategory or ""))
+        self._by_name[name.lower()] = cid
+        return cid
+
+    def use(self, category_id: int) -> None:
+        """Add the reserved category `category_id` to the project (no-op for known ones)."""
+        cat = self._pending.pop(category_id, None)
+        if cat is not None and category_id not in self.labels:
+            self.labels.insert(cat)
+            self.report.categories_added.append(cat.name)
+
+    def is_known(self, category_id: int) -> bool:
+        """Whether `category_id` is a project category (not merely reserved)."""
+        return category_id in self.labels
 
 
 def parse_color(value: object) -> Color | None:

@@ -68,6 +68,13 @@ def quarantine(path: Path) -> Path:
     return target
 
 
+def _category_dict(c: Category) -> dict:
+    out = {"id": c.id, "name": c.name, "color": list(c.color), "isthing": c.isthing}
+    if c.supercategory:  # optional: project files without it load as before
+        out["supercategory"] = c.supercategory
+    return out
+
+
 class ProjectStore:
     def __init__(self, image_folder: str | os.PathLike, store_dir: str | os.PathLike | None = None):
         self.image_folder = Path(image_folder)
@@ -98,7 +105,8 @@ class ProjectStore:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             cats = [
-                Category(int(c["id"]), str(c["name"]), tuple(int(v) for v in c["color"]), bool(c.get("isthing", True)))
+                Category(int(c["id"]), str(c["name"]), tuple(int(v) for v in c["color"]), bool(c.get("isthing", True)),
+                         str(c.get("supercategory") or ""))
                 for c in data["categories"]
             ]
             return ProjectMeta(LabelSet(cats), dict(data.get("settings", {})))
@@ -109,7 +117,7 @@ class ProjectStore:
 
     def save_project(self, labels: LabelSet, settings: dict) -> None:
         self.ensure()
-        cats = [{"id": c.id, "name": c.name, "color": list(c.color), "isthing": c.isthing} for c in labels]
+        cats = [_category_dict(c) for c in labels]
         write_json_atomic(self.root / "project.json", {"version": 1, "categories": cats, "settings": settings})
 
     # ---- per-image documents --------------------------------------------------------------------

@@ -1,13 +1,20 @@
 """Ultralytics YOLO segmentation export (formats-and-speed.md §1.6).
 
 Layout under the output folder (Ultralytics finds a label by replacing /images/ with /labels/):
-  data.yaml                 path, train/val, nc, names (written by hand: no PyYAML dependency)
+  data.yaml                 train/val, nc, names (written by hand: no PyYAML dependency), and no
+                            `path`: Ultralytics' check_det_dataset then takes the YAML's own folder
+                            as the dataset root, so the export can be moved or copied anywhere. A
+                            relative `path` would be resolved against the working directory (then
+                            its datasets_dir), not against the YAML.
   images/<rel>              hard links to the images (copies across file systems), optional
   labels/<rel stem>.txt     one line per instance: "<class> x1 y1 x2 y2 ..." normalized to [0, 1]
 Class indices are 0-based positions in the class list (ids may have gaps). YOLO holds one
-polygon per instance, so multi-part instances and holes are stitched into one ring with
-zero-width bridges (like Ultralytics' merge_multi_segment); raster masks are traced first.
-Crowd regions and "__ignore__" instances are left out (YOLO has no ignore regions).
+polygon per instance, so holes are bridged into the part holding them and the parts are joined
+with zero-width bridges (like Ultralytics' merge_multi_segment). Raster masks are traced
+(app.core.tracing) so that Ultralytics' polygon2mask fills the mask's pixels; the bridges
+between separate parts are the only pixels it adds, and an instance coming back with IoU below
+fidelity.WARN_BELOW_IOU is reported. Crowd regions and "__ignore__" instances are left out (YOLO
+has no ignore regions).
 """
 
 from __future__ import annotations
@@ -22,20 +29,21 @@ import numpy as np
 from app.core.categories import LabelSet
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from app.core.tracing import TracedMask, rings_with_holes
 from app.formats.atomic import write_bytes_atomic
+from app.formats.fidelity import report_fidelity, trace_for_export, ultralytics_reader
 from app.formats.project_io import (
     ExportReport,
     FormatError,
     ProgressFn,
     ShouldStop,
     exported_instances,
+    is_ignore,
     iter_documents,
     never_stop,
     no_progress,
 )
 from app.formats.store import ProjectStore
-
-IGNORE_NAME = "__ignore__"
 
 
 def _signed_area(ring: np.ndarray) -> float:
@@ -86,13 +94,25 @@ def stitch_rings(parts: list[np.ndarray], holes: list[np.ndarray] = ()) -> np.nd
     return np.concatenate(out)
 
 
-def instance_ring(inst: Instance, width: int, height: int) -> np.ndarray:
-    """The single YOLO polygon of an instance in pixel coordinates, float64 (K, 2)."""
+def instance_ring(inst: Instance, width: int, height: int, report: ExportReport | None = None,
+                  image: str = "") -> np.ndarray:
+    """The single YOLO polygon of an instance in pixel coordinates, float64 (K, 2). A traced
+    raster that Ultralytics would read back with IoU below the bound is reported to `report`."""
     geom = inst.geometry
     if isinstance(geom, RasterGeometry):
-        geom = geom.to_polygon()
+        def read_back(traced: TracedMask, frame: RasterGeometry) -> np.ndarray:
+            return ultralytics_reader(stitch_rings(traced.single_rings()), frame, width, height)
+
+        traced, iou = trace_for_export(geom, height, width, read_back)
+        ring = stitch_rings(traced.single_rings())
+        if report is not None and len(ring) >= 3:
+            report_fidelity(report, image, inst, iou, "a YOLO polygon",
+                            "YOLO has one polygon per instance, so its separate parts are joined by "
+                            "bridges that Ultralytics fills")
+        return ring
     assert isinstance(geom, PolygonGeometry)
-    return stitch_rings(list(geom.parts), list(geom.holes))
+    rings = rings_with_holes(list(geom.parts), list(geom.holes)) if geom.holes else None
+    return stitch_rings(rings) if rings is not None else stitch_rings(list(geom.parts), list(geom.holes))
 
 
 def yolo_line(class_index: int, ring: np.ndarray, width: int, height: int) -> str:
@@ -105,11 +125,12 @@ def _yaml_str(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def data_yaml(out_dir: Path, names: list[str]) -> str:
-    """The text of data.yaml: train and val both point at images/ (split them yourself)."""
+def data_yaml(names: list[str]) -> str:
+    """The text of data.yaml: train and val both point at images/ (split them yourself), and no
+    `path`, so that Ultralytics resolves them against the YAML's folder (module docstring)."""
     lines = [
         "# Written by MaskPilot. Ultralytics reads labels/ next to images/.",
-        f"path: {_yaml_str(out_dir.resolve().as_posix())}",
+        "# No 'path': the dataset root is this file's folder, wherever it is moved.",
         "train: images",
         "val: images",
         f"nc: {len(names)}",
@@ -147,19 +168,20 @@ def export_yolo(
     as background), data.yaml, and with link_images images/<rel> links or copies."""
     out = Path(out_dir)
     report = ExportReport(path=str(out))
-    index = {c.id: k for k, c in enumerate(c for c in labels if c.name != IGNORE_NAME)}
-    names = [c.name for c in labels if c.name != IGNORE_NAME]
+    classes = [c for c in labels if not is_ignore(labels, c.id)]
+    index = {c.id: k for k, c in enumerate(classes)}
+    names = [c.name for c in classes]
     try:
         out.mkdir(parents=True, exist_ok=True)
         for n, rel, doc in iter_documents(folder, store, images, report, should_stop):
             lines = []
             for inst in exported_instances(doc, include_suggestions):
-                if inst.provenance.get("iscrowd") or labels.name(inst.category_id) == IGNORE_NAME:
+                if inst.provenance.get("iscrowd") or is_ignore(labels, inst.category_id):
                     continue
                 if inst.category_id not in index:
                     report.warn(rel, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list; left out")
                     continue
-                ring = instance_ring(inst, doc.width, doc.height)
+                ring = instance_ring(inst, doc.width, doc.height, report, rel)
                 if len(ring) < 3:
                     report.warn(rel, f"instance {inst.id}", "no polygon with 3 points; left out")
                     continue
@@ -173,7 +195,7 @@ def export_yolo(
             progress(n, len(images))
         if report.cancelled:
             return report
-        write_bytes_atomic(out / "data.yaml", data_yaml(out, names).encode("utf-8"))
+        write_bytes_atomic(out / "data.yaml", data_yaml(names).encode("utf-8"))
         report.files_written += 1
     except OSError as exc:
         raise FormatError(f"cannot write the YOLO export into {out}: {exc.strerror or exc}") from exc

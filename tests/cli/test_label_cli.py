@@ -173,13 +173,16 @@ def test_semantic_class_maps(folder: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_errors(folder: Path, capsys: pytest.CaptureFixture) -> None:
-    assert label.main([str(folder), "--model", "no_such_model", "-q"]) == 1
+    with pytest.raises(SystemExit) as exc:  # only instance models are choices of --model
+        label.main([str(folder), "--model", "no_such_model", "-q"])
+    assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "Unknown model" in err and "maskrcnn_resnet50_fpn" in err
+    assert "invalid choice" in err and "maskrcnn_resnet50_fpn" in err
     missing = folder / "nope.pth"
     assert label.main([str(folder), "--model", MODEL, "--weights", str(missing), "-q"]) == 1
-    assert "nope" in capsys.readouterr().err
-    assert label.main([str(folder), "--model", "fcn_resnet50", "-q", "--random-init"]) == 1
-    assert "semantic model" in capsys.readouterr().err
+    assert f"--weights {missing}: file not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        label.main([str(folder), "--model", "fcn_resnet50", "-q", "--random-init"])
+    assert exc.value.code == 2 and "fcn_resnet50" in capsys.readouterr().err
     assert label.main([str(folder / "missing"), "--model", MODEL]) == 1
     assert _runs(folder) == {}

@@ -57,8 +57,12 @@ def test_panoptic_sample_is_reproduced_exactly(tmp_path, fixture_dir, start_labe
     assert report.warnings == [] and report.unmatched == []
     original = json.loads((fixture_dir / "panoptic_examples.json").read_text())
     assert report.instances_added == sum(len(a["segments_info"]) for a in original["annotations"])
-    stuff = [c["id"] for c in original["categories"] if not c["isthing"]]
-    assert all(not labels.get(cid).isthing for cid in stuff)
+    used = {s["category_id"] for a in original["annotations"] for s in a["segments_info"]}
+    stuff = [c["id"] for c in original["categories"] if not c["isthing"] and c["id"] in used]
+    assert stuff and all(not labels.get(cid).isthing for cid in stuff)
+    # only the classes of imported segments join the project
+    assert {c["name"] for c in original["categories"] if c["id"] in used} <= {c.name for c in labels}
+    assert len(labels) == len(used) if start_labels == "empty" else len(labels) == 80 + len(used - set(range(1, 91)))
 
     out = tmp_path / "export" / "panoptic.json"
     export_panoptic(project, store, labels, images, out)
@@ -76,8 +80,9 @@ def test_panoptic_sample_is_reproduced_exactly(tmp_path, fixture_dir, start_labe
         assert np.array_equal(got, want)
     cats = {c["id"]: c for c in exported["categories"]}
     for c in original["categories"]:
-        assert cats[c["id"]]["name"] == c["name"] and cats[c["id"]]["isthing"] == c["isthing"]
-        assert cats[c["id"]]["color"] == c["color"]
+        if c["id"] in used:
+            assert cats[c["id"]]["name"] == c["name"] and cats[c["id"]]["isthing"] == c["isthing"]
+            assert cats[c["id"]]["color"] == c["color"]
 
 
 rasters = st.builds(

@@ -109,3 +109,26 @@ def test_rasters_crowd_ignore_and_suggestions(tmp_path):
     assert "nc: 1" in (tmp_path / "o" / "data.yaml").read_text()
     export_yolo(tmp_path / "p", store, labels, ["a.png"], tmp_path / "o", include_suggestions=True, link_images=False)
     assert len(parse(tmp_path / "o" / "labels" / "a.txt")) == 2
+
+
+def test_data_yaml_is_relative_so_the_dataset_can_move(tmp_path, monkeypatch):
+    """Ultralytics' check_det_dataset takes `path` from the YAML, else the YAML's folder, and
+    resolves a relative `path` against the working directory: data.yaml must not name a path."""
+    import shutil
+
+    import yaml
+
+    store = make_project(tmp_path / "p", ["a.png"])
+    labels = LabelSet.from_names(["a"])
+    doc = Document("a.png", W, H)
+    doc.add(Instance(1, 1, PolygonGeometry.from_points([[1, 1], [9, 1], [5, 8]])))
+    store.save_document(doc)
+    export_yolo(tmp_path / "p", store, labels, ["a.png"], tmp_path / "out")
+    moved = tmp_path / "elsewhere" / "dataset"
+    shutil.move(str(tmp_path / "out"), moved)
+    monkeypatch.chdir(tmp_path)  # not the dataset folder
+    data = yaml.safe_load((moved / "data.yaml").read_text())
+    assert "path" not in data
+    root = Path(data.get("path") or (moved / "data.yaml").parent)  # Ultralytics' rule
+    assert (root / data["train"] / "a.png").is_file() and (root / data["val"]).is_dir()
+    assert data["names"] == {0: "a"} and data["nc"] == 1
