@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.formats.labelme import find_labelme_files
+from app.formats.labelme import find_labelme_files, labelme_files_to_import
 from app.formats.store import ProjectStore
 from app.import_export.export_dialog import ExportDialog
 from app.import_export.import_dialog import ImportDialog
@@ -54,12 +54,15 @@ class LabelTransfer:
         dlg.exec()
 
     def offer_labelme_import(self) -> None:
-        """A folder with labelme JSON next to images not yet labelled here: offer to import them."""
+        """A folder with labelme JSON next to its images that would add instances here: offer
+        to import them. The count is the importer's own plan (files whose shapes are all here
+        already, e.g. our own labelme export, are left out), so offer and import agree."""
         session = self._session()
-        if session is None:
+        if session is None or not find_labelme_files(session.folder, self._paths()):
             return
-        index = session.store.index()
-        found = [rel for rel in find_labelme_files(session.folder, self._paths()) if rel not in index]
+        session.save_all()
+        store = ProjectStore(session.folder, session.store.root)
+        found = labelme_files_to_import(session.folder, store, session.labels.copy(), self._paths())
         if found and self.ask_import_labelme(len(found)):
             self.import_labels("labelme")
 

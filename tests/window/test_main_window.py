@@ -302,6 +302,14 @@ def test_labelme_folder_offers_import_and_reload(window, tmp_path, qtbot, shared
     window.reload_images(["2011_000003.jpg"])
     assert len(window.document) > 0
     assert window.files.model.state("2011_000003.jpg").shown == "in_progress"
+    # Reopened, with our own labelme export next to the image: nothing new, so no offer.
+    from app.formats.labelme import export_labelme
+
+    export_labelme(folder, store, window.session.labels, window.files.model.paths(), folder)
+    offers.clear()
+    window.open_folder(folder)
+    qtbot.wait(200)
+    assert offers == []
 
 
 def test_unedited_images_are_released_from_memory_when_left(window, image_folder, qtbot):
