@@ -6,6 +6,11 @@ Public API:
     Predictor.predict(images, score_threshold=0.3, max_detections=100, should_stop=None,
                       progress=None) -> list[Prediction]
     Prediction (numpy-only result), SemanticPrediction (class map of a "semantic" model), errors (WeightsError and subclasses, Cancelled, ...).
+    Interactive models (kind "interactive": SAM v1, SAM 2.1; see inference.interactive):
+        load_model(...) -> InteractiveModel; .embed(rgb) -> ImageEmbedding (cacheable: nbytes,
+        to_arrays/from_arrays, save/load); .predict_prompt(emb, points, box, mask_input,
+        multimask) -> PromptPrediction (full-resolution masks, as Meta's predictors);
+        .predict_lowres(...) -> LowResPrediction (fast path: masks cropped or per region).
     reuse_freed_memory(), torch_threads(n): process-wide CPU settings for batch runs (context managers).
 """
 
@@ -27,6 +32,7 @@ from inference.errors import (
     WeightsUnsafeError,
     WrongModelError,
 )
+from inference.interactive import ImageEmbedding, LowResPrediction, PromptPrediction
 from inference.registry import ModelInfo, get_model_info, list_models, load_model
 from inference.types import Prediction, SemanticPrediction
 from inference.weights import find_weights
@@ -36,9 +42,12 @@ __all__ = [
     "ClassCountError",
     "DeviceError",
     "DeviceFallbackWarning",
+    "ImageEmbedding",
     "InferenceError",
+    "LowResPrediction",
     "ModelInfo",
     "Prediction",
+    "PromptPrediction",
     "SemanticPrediction",
     "UnknownModelError",
     "WeightsCorruptError",

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inference.categories import COCO_CATEGORIES, VOC_CATEGORIES
-from inference.errors import UnknownModelError
+from inference.errors import InferenceError, UnknownModelError
 
 if TYPE_CHECKING:
+    from inference.interactive.base import InteractiveModel
     from inference.predictor import Predictor
 
 
@@ -22,12 +23,13 @@ class ModelInfo:
     """What the app needs to list a model before loading it.
 
     name: registry key passed to `load_model`.
-    kind: "instance" (`Predictor.predict` returns `Prediction`s) or "semantic" (returns
-        `SemanticPrediction`s: a class map per image).
-    categories: (category id, name) pairs the model predicts.
+    kind: "instance" (`Predictor.predict` returns `Prediction`s), "semantic" (returns
+        `SemanticPrediction`s: a class map per image) or "interactive" (`load_model` returns an
+        `InteractiveModel`: embed an image, then masks per prompt; no categories).
+    categories: (category id, name) pairs the model predicts (empty for "interactive").
     weights_files: file names accepted as this model's weights, searched in the weights folders.
     download_url: where the official file can be downloaded from (used only on request).
-    family: "maskrcnn", "yolact" or "segmentation".
+    family: "maskrcnn", "yolact", "segmentation", "sam" (Segment Anything v1) or "sam2" (SAM 2.1).
     """
 
     name: str
@@ -39,8 +41,8 @@ class ModelInfo:
     family: str
 
 
-#: builder(info, weights, device, **options) -> Predictor
-Builder = Callable[..., "Predictor"]
+#: builder(info, weights, device, **options) -> Predictor (or InteractiveModel)
+Builder = Callable[..., "Predictor | InteractiveModel"]
 
 
 def _build_maskrcnn(variant: str) -> Builder:
@@ -75,8 +77,49 @@ def _build_semantic(arch: str) -> Builder:
     return build
 
 
+#: How to install the packages the interactive models are built from (see the Makefile).
+_PACKAGE_HINTS = {
+    "segment_anything": "pip install segment-anything==1.0",
+    "sam2": "SAM2_BUILD_CUDA=0 pip install --no-build-isolation sam2==1.1.0",
+}
+
+
+def _build_interactive(module: str, variant: str) -> Builder:
+    def build(info: ModelInfo, weights: str | Path | None, device: Any, **options: Any) -> InteractiveModel:
+        import importlib.util
+
+        package = "segment_anything" if module == "sam" else "sam2"
+        if importlib.util.find_spec(package) is None:
+            raise InferenceError(
+                f"{info.display_name} needs Meta's '{package}' package, which is not installed. "
+                f"Install it with: {_PACKAGE_HINTS[package]}"
+            )
+        if module == "sam":
+            from inference.interactive.sam_v1 import load_sam as load
+        else:
+            from inference.interactive.sam_v2 import load_sam2 as load
+        return load(info.name, variant, info.weights_files, info.download_url, weights=weights, device=device, **options)
+
+    return build
+
+
 _TV = "https://download.pytorch.org/models/"
 _HF = "https://huggingface.co/dbolya/{repo}/resolve/main/{file}"
+# Meta's official download locations (segment-anything and sam2 READMEs / download scripts).
+_SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
+_SAM21_URL = "https://dl.fbaipublicfiles.com/segment_anything_2/092824/"
+
+
+def _sam_entry(variant: str, file: str, display: str) -> tuple[ModelInfo, Builder]:
+    name = f"sam_{variant}"
+    info = ModelInfo(name, display, "interactive", (), (file,), _SAM_URL + file, "sam")
+    return info, _build_interactive("sam", variant)
+
+
+def _sam21_entry(variant: str, display: str) -> tuple[ModelInfo, Builder]:
+    name = f"sam2.1_hiera_{variant}"
+    info = ModelInfo(name, display, "interactive", (), (f"{name}.pt",), f"{_SAM21_URL}{name}.pt", "sam2")
+    return info, _build_interactive("sam2", variant)
 
 
 def _yolact_info(name: str, display: str, repo: str) -> ModelInfo:
@@ -132,6 +175,13 @@ _REGISTRY: dict[str, tuple[ModelInfo, Builder]] = {
         ),
         _build_semantic("deeplabv3"),
     ),
+    "sam_vit_b": _sam_entry("vit_b", "sam_vit_b_01ec64.pth", "Segment Anything ViT-B (interactive)"),
+    "sam_vit_l": _sam_entry("vit_l", "sam_vit_l_0b3195.pth", "Segment Anything ViT-L (interactive)"),
+    "sam_vit_h": _sam_entry("vit_h", "sam_vit_h_4b8939.pth", "Segment Anything ViT-H (interactive)"),
+    "sam2.1_hiera_tiny": _sam21_entry("tiny", "SAM 2.1 Hiera tiny (interactive)"),
+    "sam2.1_hiera_small": _sam21_entry("small", "SAM 2.1 Hiera small (interactive)"),
+    "sam2.1_hiera_base_plus": _sam21_entry("base_plus", "SAM 2.1 Hiera base+ (interactive)"),
+    "sam2.1_hiera_large": _sam21_entry("large", "SAM 2.1 Hiera large (interactive)"),
 }  # fmt: skip
 
 
@@ -150,8 +200,9 @@ def get_model_info(name: str) -> ModelInfo:
 
 def load_model(
     name: str, weights: str | Path | None = None, device: str = "auto", **options: Any
-) -> Predictor:
-    """Build model `name` with its weights and return its predictor.
+) -> Predictor | InteractiveModel:
+    """Build model `name` with its weights and return its predictor (for an "interactive"
+    model, an `InteractiveModel`: `embed`, `predict_prompt`, `predict_lowres`).
 
     weights: a weights file path, a bare file name or a folder; None searches the registered file
         names in the user weights folder and torch's cache (see `inference.weights`).
@@ -168,6 +219,8 @@ def load_model(
             return float16 (C, H, W) class probabilities.
         YOLACT: config (name of a YOLACT config, when the file name does not tell, e.g. a renamed
             im700 file), input_size (override the square input side; anchors keep their scales).
+        Interactive (SAM, SAM 2.1): random_init, fp16 (bfloat16 autocast on CUDA GPUs that have
+            it), download, download_progress, on_fallback; no batch_size.
     Raises UnknownModelError, WeightsError subclasses, DeviceError.
     """
     info = get_model_info(name)

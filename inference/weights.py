@@ -163,9 +163,13 @@ def download_file(url: str, dest: Path, progress: DownloadProgress | None = None
     return dest
 
 
-def load_state_dict_file(path: str | Path, map_location: Any = "cpu") -> dict[str, torch.Tensor]:
+def load_state_dict_file(
+    path: str | Path, map_location: Any = "cpu", unwrap: Iterable[str] = ()
+) -> dict[str, torch.Tensor]:
     """Read a checkpoint that must be a flat {name: tensor} mapping.
 
+    `unwrap` names keys under which a checkpoint may nest its state dict instead (SAM 2 files
+    hold theirs under "model"); the first one present whose value is a mapping is used.
     Raises WeightsNotFoundError (missing), WeightsCorruptError (truncated or not a checkpoint),
     WeightsUnsafeError (pickled objects other than tensors: refused, never executed) or
     WeightsFormatError (a checkpoint of some other shape, e.g. a training state with an optimizer).
@@ -193,6 +197,10 @@ def load_state_dict_file(path: str | Path, map_location: Any = "cpu") -> dict[st
             f"{path.name} is not a readable PyTorch weights file (truncated or damaged download?): "
             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         ) from exc
+    for key in unwrap:
+        if isinstance(obj, Mapping) and isinstance(obj.get(key), Mapping):
+            obj = obj[key]
+            break
     if not isinstance(obj, Mapping) or not obj:
         raise WeightsFormatError(f"{path.name} does not hold a state dict (got {type(obj).__name__}).")
     bad = [k for k, v in obj.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
@@ -211,8 +219,13 @@ def _starts_like_checkpoint(path: Path) -> bool:
 
 
 def identify_architecture(state_dict: Mapping[str, Any]) -> str | None:
-    """Guess which family a state dict belongs to: 'maskrcnn', 'yolact' or None."""
+    """Guess which family a state dict belongs to: 'maskrcnn', 'yolact', 'sam' (Segment
+    Anything v1), 'sam2' (SAM 2 / 2.1) or None."""
     keys = state_dict.keys()
+    if any(k.startswith("sam_mask_decoder.") for k in keys):
+        return "sam2"
+    if any(k.startswith("mask_decoder.") for k in keys) and any(k.startswith("prompt_encoder.") for k in keys):
+        return "sam"
     if any(k.startswith("roi_heads.") for k in keys) and any(k.startswith("rpn.") for k in keys):
         return "maskrcnn"
     if any(k.startswith("proto_net.") for k in keys) or any(k.startswith("prediction_layers.") for k in keys):
@@ -220,14 +233,20 @@ def identify_architecture(state_dict: Mapping[str, Any]) -> str | None:
     return None
 
 
-_FAMILY_NAMES = {"maskrcnn": "torchvision Mask R-CNN", "yolact": "YOLACT"}
+_FAMILY_NAMES = {
+    "maskrcnn": "torchvision Mask R-CNN",
+    "yolact": "YOLACT",
+    "sam": "Segment Anything (SAM v1)",
+    "sam2": "SAM 2",
+}
 
 
 def load_into_model(
     model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor], family: str, source: str
 ) -> None:
     """Load `state_dict` into `model` strictly, after checking keys and shapes ourselves so that
-    the error names what is wrong. `family` is 'maskrcnn' or 'yolact'; `source` names the file."""
+    the error names what is wrong. `family` is a key of `_FAMILY_NAMES` ('maskrcnn', 'yolact',
+    'sam', 'sam2'); `source` names the file."""
     own = model.state_dict()
     missing = sorted(set(own) - set(state_dict))
     unexpected = sorted(set(state_dict) - set(own))
@@ -251,4 +270,24 @@ def load_into_model(
         )
     raise WeightsMismatchError(
         f"{source} does not match the model architecture." + listing, missing, unexpected, wrong_shape
+    )
+
+
+def check_family(state_dict: Mapping[str, Any], family: str, source: str) -> None:
+    """Raise before a (large) model is built when `state_dict` is not of `family`.
+
+    WrongModelError when the keys identify another known family (a SAM 2 file given to SAM,
+    a Mask R-CNN file given to SAM 2); WeightsMismatchError, naming a few keys, when they
+    identify none. `source` names the file in the message.
+    """
+    found = identify_architecture(state_dict)
+    if found == family:
+        return
+    if found is not None:
+        raise WrongModelError(
+            f"{source} holds {_FAMILY_NAMES[found]} weights, not {_FAMILY_NAMES[family]} weights."
+        )
+    sample = ", ".join(list(state_dict)[:3])
+    raise WeightsMismatchError(
+        f"{source} does not hold {_FAMILY_NAMES[family]} weights (its first keys: {sample})."
     )

@@ -83,6 +83,7 @@ class InteractiveController(QObject):
         self._last_request = 0
         self._hover = QTimer(self, singleShot=True, interval=HOVER_DELAY_MS)
         self._hover.timeout.connect(self._send_hover)
+        QCoreApplication.instance().aboutToQuit.connect(self.shutdown)  # threads stop with the app
         self._hover_prompt: Prompt | None = None
         self.everything_options = EverythingOptions()
 
@@ -264,11 +265,11 @@ class InteractiveController(QObject):
         """An Auto-Edit answer goes to the image the box was drawn on, even after moving on."""
         session = self.host.session()
         doc = session.documents.get(candidates.rel) if session is not None else None
-        if doc is None or not len(candidates) or candidates.masks[0].is_empty():
+        if doc is None or not len(candidates) or candidates.mask(0).is_empty():
             self.host.message(tr("Auto-Edit found no object in the box."))
             return
         provenance = {"tool": "auto_edit", "model": self.model_name(), "predicted_iou": round(candidates.scores[0], 4)}
-        inst = Instance(doc.new_id(), int(self.host.current_category()), candidates.masks[0], provenance=provenance)
+        inst = Instance(doc.new_id(), int(self.host.current_category()), candidates.mask(0), provenance=provenance)
         self.host.stack_for(candidates.rel).push(AddInstance(doc, inst, text=tr("Auto-Edit box")))
         if candidates.rel == self.host.current():
             self.host.selection.set([inst.id])

@@ -10,6 +10,8 @@ Signals carry numpy data and plain values only.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -21,6 +23,17 @@ from app.ai.domain.everything import EverythingOptions, segment_everything
 from app.ai.domain.prompts import PromptEngine
 from app.core.prompts import Prompt
 from app.formats.image_io import ImageLoadError, read_image
+
+
+def lower_thread_priority(nice: int = 10) -> None:
+    """Make the calling thread (and the compute threads it starts later) yield the CPU to the
+    decoder and the GUI: encoding ahead of the user must never slow a click. Linux keeps a nice
+    value per thread (setpriority on the thread id); elsewhere this does nothing."""
+    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except OSError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -107,8 +120,12 @@ class EncoderWorker(_Worker):
 
     def __init__(self, engine: PromptEngine) -> None:
         super().__init__(engine, latest_only=False, name="maskpilot-encoder")
+        self._niced = False
 
     def _run(self, job: EncodeJob) -> None:
+        if not self._niced:
+            self._niced = True
+            lower_thread_priority()
         def read() -> np.ndarray:
             return job.rgb if job.rgb is not None else read_image(job.path).rgb
 

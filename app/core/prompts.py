@@ -7,6 +7,7 @@ of an instance being refined. `Candidates`: the masks the model proposes, best f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,16 +30,28 @@ class Prompt:
         return not self.points and self.box is None
 
 
-@dataclass(frozen=True)
 class Candidates:
-    """The masks a prompt produced for one image, best first; `low_res[k]` feeds the next
-    refinement of candidate k (SAM's mask input)."""
+    """The masks a prompt produced for one image, best first. Only the best mask is made when
+    the answer arrives; the others are cropped from the model's low-resolution answer when first
+    asked for (Tab), since upsampling every candidate would double the cost of a click.
+    `low_res[k]` feeds the next refinement of candidate k (SAM's mask input)."""
 
-    rel: str  # the image the masks belong to
-    prompt: Prompt
-    masks: tuple[RasterGeometry, ...]
-    scores: tuple[float, ...]
-    low_res: np.ndarray | None = None  # (K, 256, 256) float32
+    def __init__(self, rel: str, prompt: Prompt, scores: tuple[float, ...], crop: Callable[[int], RasterGeometry],
+                 low_res: np.ndarray | None = None) -> None:
+        self.rel, self.prompt, self.scores, self.low_res = rel, prompt, tuple(scores), low_res
+        self._crop = crop
+        self._masks: dict[int, RasterGeometry] = {}
+        if self.scores:
+            self.mask(0)
 
     def __len__(self) -> int:
-        return len(self.masks)
+        return len(self.scores)
+
+    def mask(self, k: int) -> RasterGeometry:
+        if k not in self._masks:
+            self._masks[k] = self._crop(k)
+        return self._masks[k]
+
+    @property
+    def masks(self) -> tuple[RasterGeometry, ...]:
+        return tuple(self.mask(k) for k in range(len(self)))

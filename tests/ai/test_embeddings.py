@@ -11,14 +11,16 @@ from app.ai.domain.embeddings import EmbeddingCache, ImageKey
 
 
 class Emb:
-    def __init__(self, value: float, nbytes: int = 100) -> None:
-        self.value, self.nbytes = value, nbytes
+    def __init__(self, value: float, nbytes: int = 100, size=(5000, 3001), name="sam_vit_b") -> None:
+        self.value, self.nbytes, self.size, self.name = value, nbytes, size, name
 
 
 def disk_cache(tmp_path, **kw) -> EmbeddingCache:
     return EmbeddingCache(
-        folder=tmp_path / "emb", to_arrays=lambda e: {"v": np.full((4, 4), e.value)},
-        from_arrays=lambda _m, arrays: Emb(float(arrays["v"][0, 0])), **kw,
+        folder=tmp_path / "emb",
+        to_arrays=lambda e: {"v": np.full((4, 4), e.value), "size": np.array(e.size, np.int64), "model": np.array(e.name)},
+        from_arrays=lambda _m, a: Emb(float(a["v"][0, 0]), size=tuple(int(v) for v in a["size"]), name=str(a["model"])),
+        **kw,
     )
 
 
@@ -42,6 +44,7 @@ def test_disk_round_trip_in_float16_and_stale_files_are_ignored(tmp_path):
     again = disk_cache(tmp_path)
     got = again.get(key)
     assert again.disk_hits == 1 and abs(got.value - 0.1) < 1e-3 and got.value != 0.1  # float16
+    assert got.size == (5000, 3001) and got.name == "sam_vit_b"  # sizes and names keep their types
     image.write_bytes(b"y" * 12)
     st = os.stat(image)
     os.utime(image, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))

@@ -26,6 +26,15 @@ NAMES = [
     "yolact_plus_resnet50",
 ]
 SEMANTIC_NAMES = ["fcn_resnet50", "deeplabv3_resnet50"]
+INTERACTIVE_FILES = {
+    "sam_vit_b": "sam_vit_b_01ec64.pth",
+    "sam_vit_l": "sam_vit_l_0b3195.pth",
+    "sam_vit_h": "sam_vit_h_4b8939.pth",
+    "sam2.1_hiera_tiny": "sam2.1_hiera_tiny.pt",
+    "sam2.1_hiera_small": "sam2.1_hiera_small.pt",
+    "sam2.1_hiera_base_plus": "sam2.1_hiera_base_plus.pt",
+    "sam2.1_hiera_large": "sam2.1_hiera_large.pt",
+}
 
 
 @pytest.fixture
@@ -42,7 +51,7 @@ def test_import_and_list_models_do_not_import_torch() -> None:
     code = (
         "import sys, inference\n"
         "models = inference.list_models()\n"
-        "assert len(models) == 10, models\n"
+        "assert len(models) == 17, models\n"
         "bad = [m for m in ('torch', 'torchvision', 'PySide6', 'app') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
@@ -52,12 +61,22 @@ def test_import_and_list_models_do_not_import_torch() -> None:
 
 def test_list_models() -> None:
     infos = inference.list_models()
-    assert [m.name for m in infos] == NAMES + SEMANTIC_NAMES
-    assert [m.kind for m in infos] == ["instance"] * len(NAMES) + ["semantic"] * len(SEMANTIC_NAMES)
+    assert [m.name for m in infos] == NAMES + SEMANTIC_NAMES + list(INTERACTIVE_FILES)
+    kinds = ["instance"] * len(NAMES) + ["semantic"] * len(SEMANTIC_NAMES) + ["interactive"] * len(INTERACTIVE_FILES)
+    assert [m.kind for m in infos] == kinds
     for info in infos[: len(NAMES)]:
         assert info.categories == COCO_CATEGORIES
         assert info.weights_files and all(f.endswith(".pth") for f in info.weights_files)
     assert inference.get_model_info("yolact_im700").weights_files == ("yolact_im700_54_800000.pth",)
+
+
+def test_interactive_entries_name_the_official_files() -> None:
+    for name, file in INTERACTIVE_FILES.items():
+        info = inference.get_model_info(name)
+        assert info.weights_files == (file,) and info.categories == ()
+        assert info.family == ("sam2" if name.startswith("sam2") else "sam")
+        folder = "segment_anything_2/092824/" if name.startswith("sam2") else "segment_anything/"
+        assert info.download_url == f"https://dl.fbaipublicfiles.com/{folder}{file}"
 
 
 def test_coco_categories_match_torchvision_metadata() -> None:

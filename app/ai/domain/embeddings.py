@@ -110,7 +110,9 @@ class EmbeddingCache:
         path = self.path_for(key)
         if path is None or self._to_arrays is None:
             return
-        arrays = {f"a_{k}": np.asarray(v, dtype=np.float16) for k, v in self._to_arrays(emb).items()}
+        # Float arrays go to float16 (the model's features already are); sizes and names keep
+        # their own types (a float16 image size would round above 2048 px).
+        arrays = {f"a_{k}": _compact(np.asarray(v)) for k, v in self._to_arrays(emb).items()}
         meta = np.array([key.rel, str(key.size), str(key.mtime_ns), key.model])
         buf = io.BytesIO()
         np.savez(buf, meta=meta, **arrays)
@@ -135,6 +137,10 @@ class EmbeddingCache:
             return self._from_arrays(key.model, arrays)
         except (OSError, ValueError, KeyError):
             return None  # unreadable cache file: encode again
+
+
+def _compact(array: np.ndarray) -> np.ndarray:
+    return array.astype(np.float16) if array.dtype.kind == "f" and array.ndim > 1 else array
 
 
 def _safe(name: str) -> str:

@@ -43,8 +43,8 @@ def segment_everything(
         candidates = engine.decode(key, Prompt(((x, y, 1),), multimask=True), size)
         if candidates is None:
             return []
-        for mask, score in zip(candidates.masks, candidates.scores, strict=True):
-            if score >= options.min_score and mask.area() >= min_area:
+        for k, score in enumerate(candidates.scores):
+            if score >= options.min_score and (mask := candidates.mask(k)).area() >= min_area:
                 found.append((mask, score))
                 break  # the best confident candidate of this point
     found.sort(key=lambda pair: -pair[1])

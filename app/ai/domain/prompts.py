@@ -21,6 +21,7 @@ import numpy as np
 from app.ai.domain.embeddings import EmbeddingCache, ImageKey
 from app.core.geometry import RasterGeometry, to_raster
 from app.core.prompts import Candidates, Prompt
+from inference import torch_threads
 
 #: SAM's low-resolution mask grid, and the logit given to a refined instance's pixels (+) and
 #: background (-): strong enough that the decoder keeps the instance where no click says otherwise.
@@ -28,17 +29,16 @@ LOW_RES = 256
 MASK_LOGIT = 8.0
 
 
-def _candidates(result) -> tuple[list[RasterGeometry], np.ndarray, np.ndarray | None]:
-    """(cropped masks, scores, low-res logits to feed back) from a model's answer, best first.
+def _candidates(result) -> tuple[Callable[[int], RasterGeometry], np.ndarray, np.ndarray | None]:
+    """(crop of mask k, scores, low-res logits to feed back) from a model's answer, best first.
 
-    inference's fast answer (`predict_lowres`) upsamples only each mask's own box (`.mask(k)`);
-    a full answer has (K, H, W) masks (`predict_prompt`, or the (masks, scores, logits) tuple of
-    Meta's predictors) and is cropped here."""
+    inference's fast answer (`predict_lowres`) upsamples only the asked mask's own box
+    (`.mask(k)`); a full answer has (K, H, W) masks (`predict_prompt`, or the (masks, scores,
+    logits) tuple of Meta's predictors) and is cropped here."""
     if hasattr(result, "mask") and hasattr(result, "logits"):
         scores = np.asarray(result.scores, np.float32).reshape(-1)
-        geoms = [RasterGeometry(*_crop_at(result.mask(k))) for k in range(len(scores))]
         low = np.concatenate([result.mask_input(k) for k in range(len(scores))]) if len(scores) else None
-        return geoms, scores, low
+        return lambda k: RasterGeometry(*_crop_at(result.mask(k))), scores, low
     if isinstance(result, tuple):
         masks, scores, low = (list(result) + [None])[:3]
     else:
@@ -46,7 +46,7 @@ def _candidates(result) -> tuple[list[RasterGeometry], np.ndarray, np.ndarray | 
     masks, scores = np.asarray(masks, bool), np.asarray(scores, np.float32).reshape(-1)
     order = np.argsort(-scores, kind="stable")
     low = None if low is None else np.asarray(low, np.float32)[order]
-    return [RasterGeometry.from_full(masks[k]) for k in order], scores[order], low
+    return lambda k: RasterGeometry.from_full(masks[order[k]]), scores[order], low
 
 
 def _crop_at(crop_and_origin) -> tuple[np.ndarray, int, int]:
@@ -65,6 +65,9 @@ class PromptEngine:
         self.cache = cache
         self.encoder_runs = 0
         self.decoder_runs = 0
+        # Set while the encoder runs: the decoder then takes one CPU thread, since two threads
+        # each fighting the encoder's made a click's p95 6× slower (703 against 124 ms here).
+        self.encoding = threading.Event()
 
     @property
     def model(self):
@@ -83,7 +86,12 @@ class PromptEngine:
         """The embedding of `key`'s image: cached, or computed now from `read_rgb()`."""
         emb = self.cache.get(key)
         if emb is None:
-            emb = self.model.embed(read_rgb())
+            rgb = read_rgb()
+            self.encoding.set()
+            try:
+                emb = self.model.embed(rgb)
+            finally:
+                self.encoding.clear()
             self.encoder_runs += 1
             self.cache.put(key, emb)
         return emb
@@ -100,10 +108,11 @@ class PromptEngine:
         points = [(float(x), float(y), int(label)) for x, y, label in prompt.points] or None
         # The fast path when the model has one: nothing is upsampled beyond each mask's box.
         predict = getattr(self.model, "predict_lowres", None) or self.model.predict_prompt
-        result = predict(emb, points=points, box=prompt.box, mask_input=mask_input, multimask=prompt.multimask)
+        with torch_threads(1 if self.encoding.is_set() else None):
+            result = predict(emb, points=points, box=prompt.box, mask_input=mask_input, multimask=prompt.multimask)
         self.decoder_runs += 1
-        geoms, scores, low = _candidates(result)
-        return Candidates(key.rel, prompt, tuple(geoms), tuple(float(v) for v in scores), low)
+        crop, scores, low = _candidates(result)
+        return Candidates(key.rel, prompt, tuple(float(v) for v in scores), crop, low)
 
     def _mask_input(self, emb: object, refine: RasterGeometry, size: tuple[int, int]) -> np.ndarray:
         """An instance's mask as SAM's mask input: the model's own conversion (`emb` is the
@@ -137,7 +146,13 @@ def engine_for(name: str, weights: str | None, device: str = "auto", store_root:
         return inference.load_model(name, weights=weights, device=device, random_init=random_init)
 
     def from_arrays(_model: str, arrays: dict[str, np.ndarray]) -> object:
-        return engine.model.embedding_from_arrays(arrays)
+        model = engine.model
+        convert = getattr(model, "embedding_from_arrays", None)
+        if convert is not None:
+            return convert(arrays)
+        from inference.interactive.embedding import ImageEmbedding  # imports torch: only here
+
+        return ImageEmbedding.from_arrays(arrays, getattr(model, "device", "cpu"))
 
     cache = EmbeddingCache(
         folder=store_root / "embeddings" if store_root is not None else None,

@@ -56,8 +56,9 @@ class InteractiveTool(Tool):
         self._press: PointerEvent | None = None
         self._drag_end: tuple[float, float] | None = None
         self._doc: Document | None = None
-        self._image: QImage | None = None  # the shown mask, coloured, cached until it changes
-        self._image_of: RasterGeometry | None = None
+        self._image: tuple[int, int, QImage] | None = None  # the shown mask on screen, cached
+        self._image_of: tuple | None = None  # (view, size) it was drawn for
+        self._image_mask: RasterGeometry | None = None  # and of which mask
 
     # ---- pointer ----------------------------------------------------------------------------
     def press(self, event: PointerEvent) -> None:
@@ -153,7 +154,7 @@ class InteractiveTool(Tool):
         shown = self.candidates if self.prompting else self.preview
         if shown is None or not len(shown):
             return None
-        return shown.masks[min(self.index, len(shown) - 1)] if shown is self.candidates else shown.masks[0]
+        return shown.mask(min(self.index, len(shown) - 1)) if shown is self.candidates else shown.mask(0)
 
     def undo_prompt(self) -> bool:
         """Ctrl+Z while prompting removes the last point (then the box); False when idle."""
@@ -222,11 +223,12 @@ class InteractiveTool(Tool):
         mask = self.shown_mask()
         painter.save()
         if mask is not None and not mask.is_empty():
-            x0, y0, x1, y1 = mask.bbox()
-            (sx0, sy0), (sx1, sy1) = view.to_screen(x0, y0), view.to_screen(x1, y1)
-            painter.setOpacity(0.45 if self.prompting else 0.3)
-            painter.drawImage(QRectF(sx0, sy0, sx1 - sx0, sy1 - sy0), self._mask_image(mask))
-            painter.setOpacity(1.0)
+            device = painter.device()
+            drawn = self._screen_image(mask, view, device.width(), device.height())
+            if drawn is not None:
+                painter.setOpacity(0.5 if self.prompting else 0.35)
+                painter.drawImage(drawn[0], drawn[1], drawn[2])
+                painter.setOpacity(1.0)
         box = self.box
         if self._press is not None and self._drag_end is not None:
             (ax, ay), (bx, by) = (self._press.x, self._press.y), self._drag_end
@@ -245,11 +247,26 @@ class InteractiveTool(Tool):
             painter.drawEllipse(QPointF(sx, sy), 5, 5)
         painter.restore()
 
-    def _mask_image(self, mask: RasterGeometry) -> QImage:
-        if self._image_of is not mask:
-            h, w = mask.mask.shape
-            rgba = np.zeros((h, w, 4), np.uint8)
-            rgba[mask.mask] = (*PREVIEW_COLOR, 255)
-            self._image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-            self._image_of = mask
+    def _screen_image(self, mask: RasterGeometry, view: ViewTransform, width: int, height: int):
+        """(x, y, QImage) of the visible part of `mask`, sampled at screen resolution, so a
+        4000×3000 mask at fit costs a few hundred thousand pixels, not twelve million; cached
+        until the mask or the view changes."""
+        key = (view, width, height)
+        if self._image_mask is not mask or self._image_of != key:
+            self._image_mask, self._image_of, self._image = mask, key, None
+            x0, y0, x1, y1 = mask.bbox()
+            (sx0, sy0), (sx1, sy1) = view.to_screen(x0, y0), view.to_screen(x1, y1)
+            cx0, cy0 = max(int(np.floor(sx0)), 0), max(int(np.floor(sy0)), 0)
+            cx1, cy1 = min(int(np.ceil(sx1)), width), min(int(np.ceil(sy1)), height)
+            if cx1 > cx0 and cy1 > cy0:
+                cols = np.floor((np.arange(cx0, cx1) + 0.5) / view.scale + view.ox).astype(np.int64) - mask.x
+                rows = np.floor((np.arange(cy0, cy1) + 0.5) / view.scale + view.oy).astype(np.int64) - mask.y
+                inside_c = (cols >= 0) & (cols < mask.mask.shape[1])
+                inside_r = (rows >= 0) & (rows < mask.mask.shape[0])
+                sampled = mask.mask[np.clip(rows, 0, mask.mask.shape[0] - 1)][:, np.clip(cols, 0, mask.mask.shape[1] - 1)]
+                sampled &= inside_r[:, None] & inside_c[None, :]
+                rgba = np.zeros((*sampled.shape, 4), np.uint8)
+                rgba[sampled] = (*PREVIEW_COLOR, 255)
+                h, w = sampled.shape
+                self._image = (cx0, cy0, QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy())
         return self._image
