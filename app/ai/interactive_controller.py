@@ -31,7 +31,7 @@ from app.ui.action_table import ActionSpec
 #: How many images after the current one are encoded ahead.
 LOOKAHEAD = 2
 #: A resting pointer is previewed after this pause (ms); moving on cancels it.
-HOVER_DELAY_MS = 60
+HOVER_DELAY_MS = 40
 DEFAULT_MODEL = "sam_vit_b"
 
 INTERACTIVE_ACTIONS: tuple[ActionSpec, ...] = (

@@ -24,14 +24,9 @@ from segment_anything.utils.transforms import ResizeLongestSide
 from inference.errors import WrongModelError
 from inference.interactive.base import InteractiveModel, frame_of
 from inference.interactive.embedding import ImageEmbedding
+from inference.interactive.loading import load_interactive
 from inference.interactive.types import Prompt
-from inference.weights import (
-    DownloadProgress,
-    check_family,
-    load_into_model,
-    load_state_dict_file,
-    resolve_weights,
-)
+from inference.weights import check_family, load_state_dict_file
 
 
 @dataclass(frozen=True)
@@ -154,27 +149,6 @@ class SamModel(InteractiveModel):
         return self.module.postprocess_masks(low, emb.frame.input_size, emb.image_size)
 
 
-def load_sam(
-    name: str,
-    variant: str,
-    weights_files: Sequence[str],
-    download_url: str | None,
-    weights: str | Path | None = None,
-    device: torch.device | None = None,
-    random_init: bool = False,
-    fp16: bool = True,
-    download: bool = False,
-    download_progress: DownloadProgress | None = None,
-    on_fallback: Callable[[str], None] | None = None,
-) -> SamModel:
+def load_sam(name: str, variant: str, weights_files: Sequence[str], download_url: str | None, **options: Any) -> SamModel:
     """Build SAM v1 `variant` with its weights; see `inference.load_model` for the options."""
-    state = None
-    if not (random_init and weights is None):
-        path = resolve_weights(
-            name, weights_files, weights, download_url, download, download_progress
-        )
-        state = read_sam_weights(path, variant)
-    module = build_sam_module(variant)
-    if state is not None:
-        load_into_model(module, state, "sam", path.name)
-    return SamModel(name, module, device or torch.device("cpu"), fp16, on_fallback)
+    return load_interactive(SamModel, "sam", read_sam_weights, build_sam_module, name, variant, weights_files, download_url, **options)

@@ -25,14 +25,9 @@ import torch
 from inference.errors import WrongModelError
 from inference.interactive.base import InteractiveModel, frame_of
 from inference.interactive.embedding import ImageEmbedding
+from inference.interactive.loading import load_interactive
 from inference.interactive.types import Prompt
-from inference.weights import (
-    DownloadProgress,
-    check_family,
-    load_into_model,
-    load_state_dict_file,
-    resolve_weights,
-)
+from inference.weights import check_family, load_state_dict_file
 
 #: Packaged config of each size (hydra config names inside the `sam2` package).
 CONFIGS = {
@@ -192,27 +187,6 @@ class Sam2Model(InteractiveModel):
         return emb.derived["high_res"]
 
 
-def load_sam2(
-    name: str,
-    variant: str,
-    weights_files: Sequence[str],
-    download_url: str | None,
-    weights: str | Path | None = None,
-    device: torch.device | None = None,
-    random_init: bool = False,
-    fp16: bool = True,
-    download: bool = False,
-    download_progress: DownloadProgress | None = None,
-    on_fallback: Callable[[str], None] | None = None,
-) -> Sam2Model:
+def load_sam2(name: str, variant: str, weights_files: Sequence[str], download_url: str | None, **options: Any) -> Sam2Model:
     """Build SAM 2.1 `variant` with its weights; see `inference.load_model` for the options."""
-    state = None
-    if not (random_init and weights is None):
-        path = resolve_weights(
-            name, weights_files, weights, download_url, download, download_progress
-        )
-        state = read_sam2_weights(path, variant)
-    module = build_sam2_module(variant)
-    if state is not None:
-        load_into_model(module, state, "sam2", path.name)
-    return Sam2Model(name, module, device or torch.device("cpu"), fp16, on_fallback)
+    return load_interactive(Sam2Model, "sam2", read_sam2_weights, build_sam2_module, name, variant, weights_files, download_url, **options)
