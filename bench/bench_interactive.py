@@ -74,7 +74,7 @@ def main() -> int:
     win = MainWindow()
     win.resize(1600, 1000)
     win.show()
-    win.interactive._factory = lambda name, session, _s: engine_for(name, None, args.device, session.store.root, random_init=True)
+    win.interactive._factory = lambda name, session, _s, _f: engine_for(name, None, args.device, session.store.root, random_init=True)
     win.settings.setValue("ai/interactive", args.model)
     win.open_folder(folder)
     win.show_image("a.jpg")

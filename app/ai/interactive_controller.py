@@ -63,12 +63,13 @@ class InteractiveHost:
     selection: Selection
 
 
-EngineFactory = Callable[[str, ProjectSession, QSettings], PromptEngine | None]
+EngineFactory = Callable[[str, ProjectSession, QSettings, Callable[[str], None]], PromptEngine | None]
 
 
 class InteractiveController(QObject):
     candidates_ready = Signal(object, bool)  # Candidates for the current image, preview?
     status_changed = Signal(str)
+    fell_back = Signal(str)  # emitted from a worker thread: the model moved to the CPU
 
     def __init__(self, host: InteractiveHost, engine_factory: EngineFactory | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class InteractiveController(QObject):
         self._last_request = 0
         self._hover = QTimer(self, singleShot=True, interval=HOVER_DELAY_MS)
         self._hover.timeout.connect(self._send_hover)
+        self.fell_back.connect(self.host.warn)
         QCoreApplication.instance().aboutToQuit.connect(self.shutdown)  # threads stop with the app
         self._hover_prompt: Prompt | None = None
         self.everything_options = EverythingOptions()
@@ -105,7 +107,7 @@ class InteractiveController(QObject):
         if self.engine is not None and self._engine_for[0] == wanted[0] and self._engine_for[1] is session:
             return True
         self._drop_engine()
-        engine = self._factory(wanted[0], session, self.host.settings)
+        engine = self._factory(wanted[0], session, self.host.settings, self.fell_back.emit)
         if engine is None:
             if not quiet:
                 self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
@@ -275,7 +277,7 @@ class InteractiveController(QObject):
             self.host.selection.set([inst.id])
 
 
-def default_engine(name: str, session: ProjectSession, settings: QSettings) -> PromptEngine | None:
+def default_engine(name: str, session: ProjectSession, settings: QSettings, on_fallback: Callable[[str], None]) -> PromptEngine | None:
     """An engine for registry model `name` with the user's weights (None without them), caching
     its embeddings in the project's store."""
     import inference
@@ -288,4 +290,4 @@ def default_engine(name: str, session: ProjectSession, settings: QSettings) -> P
     weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
     if weights is None:
         return None
-    return engine_for(name, str(weights), str(settings.value("ai/device", "auto")), session.store.root)
+    return engine_for(name, str(weights), str(settings.value("ai/device", "auto")), session.store.root, on_fallback=on_fallback)

@@ -79,7 +79,7 @@ def _to_grid(mask: np.ndarray) -> np.ndarray:
 def fake_engine_factory(model: FakeInteractiveModel, engines: list | None = None, disk: bool = True):
     """An engine factory for InteractiveController using `model`, caching on disk in the project."""
 
-    def factory(name, session, _settings=None):
+    def factory(name, session, _settings=None, _on_fallback=None):
         cache = EmbeddingCache(
             folder=session.store.root / "embeddings" if disk else None,
             to_arrays=lambda emb: emb.to_arrays(),

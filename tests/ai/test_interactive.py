@@ -225,3 +225,21 @@ def test_segment_everything_fills_the_review_queue_with_one_undo_step(qtbot, ope
     window.undo()
     window.undo()
     assert len(doc) == 0
+
+
+def test_running_out_of_gpu_memory_is_said_in_the_window(qtbot, window, image_folder):
+    model = FakeInteractiveModel()
+    factory = fake_engine_factory(model)
+
+    def falling_back(name, session, settings, on_fallback):
+        engine = factory(name, session)
+        embed = model.embed
+        model.embed = lambda rgb: (on_fallback("Out of GPU memory: the interactive model moved to the CPU."), embed(rgb))[1]
+        return engine
+
+    window.interactive._factory = falling_back
+    window.open_folder(image_folder)
+    window.show_image("img1.jpg")
+    wait_loaded(qtbot, window)
+    window.use_tool("interactive")
+    qtbot.waitUntil(lambda: "moved to the CPU" in window.statusBar().currentMessage(), timeout=5000)

@@ -134,16 +134,17 @@ class PromptEngine:
 
 
 def engine_for(name: str, weights: str | None, device: str = "auto", store_root: Path | None = None,
-               random_init: bool = False) -> PromptEngine:
+               random_init: bool = False, on_fallback: Callable[[str], None] | None = None) -> PromptEngine:
     """A PromptEngine for registry model `name`, loaded on first use, whose embeddings are kept
     in memory and, with a project store, in `<store>/embeddings/<model>/`. The GUI and
-    maskpilot-embed share it, so both read and write the same cache files."""
+    maskpilot-embed share it, so both read and write the same cache files. on_fallback(message)
+    is called (from the thread that ran out of GPU memory) when the model moved to the CPU."""
     import inference
 
     engine: PromptEngine | None = None
 
     def load() -> object:
-        return inference.load_model(name, weights=weights, device=device, random_init=random_init)
+        return inference.load_model(name, weights=weights, device=device, random_init=random_init, on_fallback=on_fallback)
 
     def from_arrays(_model: str, arrays: dict[str, np.ndarray]) -> object:
         model = engine.model
