@@ -69,6 +69,20 @@ class EmbeddingCache:
     def nbytes(self) -> int:
         return self._bytes
 
+    def has(self, key: ImageKey) -> bool:
+        """Whether get(key) would find an embedding, without turning a file into one (which
+        needs the model: the GUI thread asks this and must not load a model)."""
+        if key in self:
+            return True
+        path = self.path_for(key)
+        if path is None or not path.is_file():
+            return False
+        try:
+            with np.load(path, allow_pickle=False) as data:  # reads the small "meta" member only
+                return [str(v) for v in data["meta"]] == _meta(key)
+        except (OSError, ValueError, KeyError):
+            return False
+
     def get(self, key: ImageKey) -> object | None:
         """The embedding in memory, else from disk (then kept in memory), else None."""
         with self._lock:
@@ -113,7 +127,7 @@ class EmbeddingCache:
         # Float arrays go to float16 (the model's features already are); sizes and names keep
         # their own types (a float16 image size would round above 2048 px).
         arrays = {f"a_{k}": _compact(np.asarray(v)) for k, v in self._to_arrays(emb).items()}
-        meta = np.array([key.rel, str(key.size), str(key.mtime_ns), key.model])
+        meta = np.array(_meta(key))
         buf = io.BytesIO()
         np.savez(buf, meta=meta, **arrays)
         try:
@@ -130,13 +144,17 @@ class EmbeddingCache:
         try:
             with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
                 meta = [str(v) for v in data["meta"]]
-                if meta != [key.rel, str(key.size), str(key.mtime_ns), key.model]:
+                if meta != _meta(key):
                     path.unlink(missing_ok=True)  # the image changed since: stale
                     return None
                 arrays = {k[2:]: data[k] for k in data.files if k.startswith("a_")}
             return self._from_arrays(key.model, arrays)
         except (OSError, ValueError, KeyError):
             return None  # unreadable cache file: encode again
+
+
+def _meta(key: ImageKey) -> list[str]:
+    return [key.rel, str(key.size), str(key.mtime_ns), key.model]
 
 
 def _compact(array: np.ndarray) -> np.ndarray:

@@ -80,7 +80,8 @@ class PromptEngine:
         return ImageKey.of(self.name, rel, path)
 
     def has_embedding(self, key: ImageKey) -> bool:
-        return self.cache.get(key) is not None
+        """Cached in memory or on disk; never loads the model (safe on the GUI thread)."""
+        return self.cache.has(key)
 
     def embed(self, key: ImageKey, read_rgb: Callable[[], np.ndarray]) -> object:
         """The embedding of `key`'s image: cached, or computed now from `read_rgb()`."""
