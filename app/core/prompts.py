@@ -14,6 +14,10 @@ import numpy as np
 
 from app.core.geometry import RasterGeometry
 
+#: sample(k, (x0, y0, x1, y1), out_w, out_h) -> bool (out_h, out_w): mask k over that image box
+#: at the given resolution, straight from the model's low-resolution logits (a preview on screen
+#: costs screen pixels, not image pixels).
+Sampler = Callable[[int, tuple[float, float, float, float], int, int], np.ndarray]
 Point = tuple[float, float, int]  # x, y (image pixels), label: 1 include / 0 exclude
 Box4 = tuple[float, float, float, float]  # x0, y0, x1, y1 (image pixels)
 
@@ -37,12 +41,20 @@ class Candidates:
     `low_res[k]` feeds the next refinement of candidate k (SAM's mask input)."""
 
     def __init__(self, rel: str, prompt: Prompt, scores: tuple[float, ...], crop: Callable[[int], RasterGeometry],
-                 low_res: np.ndarray | None = None) -> None:
+                 low_res: np.ndarray | None = None, sample: Sampler | None = None,
+                 bounds: Callable[[int], tuple[int, int, int, int]] | None = None) -> None:
         self.rel, self.prompt, self.scores, self.low_res = rel, prompt, tuple(scores), low_res
-        self._crop = crop
+        self._crop, self.sample, self._bounds = crop, sample, bounds
         self._masks: dict[int, RasterGeometry] = {}
-        if self.scores:
-            self.mask(0)
+        if self.scores and sample is None:
+            self.mask(0)  # without a sampler the preview draws the exact mask: make it off the GUI thread
+
+    def bounds(self, k: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) image pixels outside which mask k has nothing (conservative when the
+        exact mask is not made yet)."""
+        if k in self._masks or self._bounds is None:
+            return self.mask(k).bbox()
+        return self._bounds(k)
 
     def __len__(self) -> int:
         return len(self.scores)

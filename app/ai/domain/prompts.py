@@ -29,7 +29,7 @@ LOW_RES = 256
 MASK_LOGIT = 8.0
 
 
-def _candidates(result) -> tuple[Callable[[int], RasterGeometry], np.ndarray, np.ndarray | None]:
+def _candidates(result) -> tuple[Callable[[int], RasterGeometry], np.ndarray, np.ndarray | None, dict]:
     """(crop of mask k, scores, low-res logits to feed back) from a model's answer, best first.
 
     inference's fast answer (`predict_lowres`) upsamples only the asked mask's own box
@@ -38,7 +38,8 @@ def _candidates(result) -> tuple[Callable[[int], RasterGeometry], np.ndarray, np
     if hasattr(result, "mask") and hasattr(result, "logits"):
         scores = np.asarray(result.scores, np.float32).reshape(-1)
         low = np.concatenate([result.mask_input(k) for k in range(len(scores))]) if len(scores) else None
-        return lambda k: RasterGeometry(*_crop_at(result.mask(k))), scores, low
+        extra = {"sample": _sampler(result.logits, result.frame), "bounds": result.bounds}
+        return lambda k: RasterGeometry(*_crop_at(result.mask(k))), scores, low, extra
     if isinstance(result, tuple):
         masks, scores, low = (list(result) + [None])[:3]
     else:
@@ -46,7 +47,39 @@ def _candidates(result) -> tuple[Callable[[int], RasterGeometry], np.ndarray, np
     masks, scores = np.asarray(masks, bool), np.asarray(scores, np.float32).reshape(-1)
     order = np.argsort(-scores, kind="stable")
     low = None if low is None else np.asarray(low, np.float32)[order]
-    return lambda k: RasterGeometry.from_full(masks[order[k]]), scores[order], low
+    return lambda k: RasterGeometry.from_full(masks[order[k]]), scores[order], low, {}
+
+
+def _sampler(logits: np.ndarray, frame) -> Callable[[int, tuple, int, int], np.ndarray]:
+    """Mask k over an image box at any resolution, with the reference's resize steps: SAM 2.1
+    stretches the 256×256 logits onto the image in one bilinear step; SAM v1 first goes to its
+    padded 1024 frame (made once per candidate, 4 MB), then onto the image. Only the last step
+    runs at the output's resolution, so a preview on screen costs screen pixels."""
+    height, width = frame.image_size
+    in_h, in_w = frame.input_size
+    frames: dict[int, np.ndarray] = {}
+
+    def source(k: int) -> tuple[np.ndarray, float, float]:
+        """The map the last step samples, and its pixels per image pixel along x and y."""
+        if frame.stretched:
+            return np.ascontiguousarray(logits[k], np.float32), LOW_RES / width, LOW_RES / height
+        if k not in frames:
+            size = frame.frame_size
+            up = cv2.resize(np.ascontiguousarray(logits[k], np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
+            frames[k] = np.ascontiguousarray(up[:in_h, :in_w])
+        return frames[k], in_w / width, in_h / height
+
+    def sample(k: int, box: tuple, out_w: int, out_h: int) -> np.ndarray:
+        src, gx, gy = source(k)
+        x0, y0, x1, y1 = box
+        sx, sy = (x1 - x0) / out_w, (y1 - y0) / out_h  # image pixels per output pixel
+        # output pixel centre -> image point -> source pixel (centres at +0.5, as torch and cv2)
+        m = np.array([[sx * gx, 0, (x0 + 0.5 * sx) * gx - 0.5], [0, sy * gy, (y0 + 0.5 * sy) * gy - 0.5]], np.float32)
+        warped = cv2.warpAffine(src, m, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
+        return warped > 0.0
+
+    return sample
 
 
 def _crop_at(crop_and_origin) -> tuple[np.ndarray, int, int]:
@@ -112,8 +145,8 @@ class PromptEngine:
         with torch_threads(1 if self.encoding.is_set() else None):
             result = predict(emb, points=points, box=prompt.box, mask_input=mask_input, multimask=prompt.multimask)
         self.decoder_runs += 1
-        crop, scores, low = _candidates(result)
-        return Candidates(key.rel, prompt, tuple(float(v) for v in scores), crop, low)
+        crop, scores, low, extra = _candidates(result)
+        return Candidates(key.rel, prompt, tuple(float(v) for v in scores), crop, low, **extra)
 
     def _mask_input(self, emb: object, refine: RasterGeometry, size: tuple[int, int]) -> np.ndarray:
         """An instance's mask as SAM's mask input: the model's own conversion (`emb` is the

@@ -57,8 +57,8 @@ class InteractiveTool(Tool):
         self._drag_end: tuple[float, float] | None = None
         self._doc: Document | None = None
         self._image: tuple[int, int, QImage] | None = None  # the shown mask on screen, cached
-        self._image_of: tuple | None = None  # (view, size) it was drawn for
-        self._image_mask: RasterGeometry | None = None  # and of which mask
+        self._image_of: tuple | None = None  # (candidate, view, size) it was drawn for
+        self._image_src: Candidates | None = None  # and from which answer
 
     # ---- pointer ----------------------------------------------------------------------------
     def press(self, event: PointerEvent) -> None:
@@ -150,11 +150,17 @@ class InteractiveTool(Tool):
             self.candidates, self.index = candidates, 0
         self.context.repaint()
 
-    def shown_mask(self) -> RasterGeometry | None:
+    def _shown(self) -> tuple[Candidates, int] | None:
+        """The candidates on screen and which of them: the prompt's (Tab), or the hover preview."""
         shown = self.candidates if self.prompting else self.preview
         if shown is None or not len(shown):
             return None
-        return shown.mask(min(self.index, len(shown) - 1)) if shown is self.candidates else shown.mask(0)
+        return shown, (min(self.index, len(shown) - 1) if shown is self.candidates else 0)
+
+    def shown_mask(self) -> RasterGeometry | None:
+        """The exact full-resolution mask shown (made on first use: Enter, tests)."""
+        shown = self._shown()
+        return shown[0].mask(shown[1]) if shown is not None else None
 
     def undo_prompt(self) -> bool:
         """Ctrl+Z while prompting removes the last point (then the box); False when idle."""
@@ -220,11 +226,11 @@ class InteractiveTool(Tool):
     # ---- drawing ----------------------------------------------------------------------------
     def paint_overlay(self, painter: QPainter, view: ViewTransform) -> None:
         self._drop_if_image_changed()
-        mask = self.shown_mask()
+        shown = self._shown()
         painter.save()
-        if mask is not None and not mask.is_empty():
+        if shown is not None:
             device = painter.device()
-            drawn = self._screen_image(mask, view, device.width(), device.height())
+            drawn = self._screen_image(shown[0], shown[1], view, device.width(), device.height())
             if drawn is not None:
                 painter.setOpacity(0.5 if self.prompting else 0.35)
                 painter.drawImage(drawn[0], drawn[1], drawn[2])
@@ -247,26 +253,32 @@ class InteractiveTool(Tool):
             painter.drawEllipse(QPointF(sx, sy), 5, 5)
         painter.restore()
 
-    def _screen_image(self, mask: RasterGeometry, view: ViewTransform, width: int, height: int):
-        """(x, y, QImage) of the visible part of `mask`, sampled at screen resolution, so a
-        4000×3000 mask at fit costs a few hundred thousand pixels, not twelve million; cached
-        until the mask or the view changes."""
-        key = (view, width, height)
-        if self._image_mask is not mask or self._image_of != key:
-            self._image_mask, self._image_of, self._image = mask, key, None
-            x0, y0, x1, y1 = mask.bbox()
-            (sx0, sy0), (sx1, sy1) = view.to_screen(x0, y0), view.to_screen(x1, y1)
-            cx0, cy0 = max(int(np.floor(sx0)), 0), max(int(np.floor(sy0)), 0)
-            cx1, cy1 = min(int(np.ceil(sx1)), width), min(int(np.ceil(sy1)), height)
-            if cx1 > cx0 and cy1 > cy0:
-                cols = np.floor((np.arange(cx0, cx1) + 0.5) / view.scale + view.ox).astype(np.int64) - mask.x
-                rows = np.floor((np.arange(cy0, cy1) + 0.5) / view.scale + view.oy).astype(np.int64) - mask.y
-                inside_c = (cols >= 0) & (cols < mask.mask.shape[1])
-                inside_r = (rows >= 0) & (rows < mask.mask.shape[0])
-                sampled = mask.mask[np.clip(rows, 0, mask.mask.shape[0] - 1)][:, np.clip(cols, 0, mask.mask.shape[1] - 1)]
-                sampled &= inside_r[:, None] & inside_c[None, :]
-                rgba = np.zeros((*sampled.shape, 4), np.uint8)
-                rgba[sampled] = (*PREVIEW_COLOR, 255)
-                h, w = sampled.shape
-                self._image = (cx0, cy0, QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy())
+    def _screen_image(self, candidates: Candidates, k: int, view: ViewTransform, width: int, height: int):
+        """(x, y, QImage) of the visible part of candidate k at screen resolution: sampled from
+        the model's low-resolution answer when it offers that (a 4000×3000 mask at fit costs the
+        screen's pixels, not twelve million), else from the exact mask. Cached until the
+        candidate or the view changes."""
+        key = (k, view, width, height)
+        if self._image_src is candidates and self._image_of == key:
+            return self._image
+        self._image_src, self._image_of, self._image = candidates, key, None
+        x0, y0, x1, y1 = candidates.bounds(k)
+        (sx0, sy0), (sx1, sy1) = view.to_screen(x0, y0), view.to_screen(x1, y1)
+        cx0, cy0 = max(int(np.floor(sx0)), 0), max(int(np.floor(sy0)), 0)
+        cx1, cy1 = min(int(np.ceil(sx1)), width), min(int(np.ceil(sy1)), height)
+        if cx1 <= cx0 or cy1 <= cy0:
+            return None
+        if candidates.sample is not None:
+            box = (*view.to_image(cx0, cy0), *view.to_image(cx1, cy1))
+            sampled = candidates.sample(k, box, cx1 - cx0, cy1 - cy0)
+        else:
+            mask = candidates.mask(k)
+            cols = np.floor((np.arange(cx0, cx1) + 0.5) / view.scale + view.ox).astype(np.int64) - mask.x
+            rows = np.floor((np.arange(cy0, cy1) + 0.5) / view.scale + view.oy).astype(np.int64) - mask.y
+            inside = ((rows >= 0) & (rows < mask.mask.shape[0]))[:, None] & ((cols >= 0) & (cols < mask.mask.shape[1]))[None, :]
+            sampled = mask.mask[np.clip(rows, 0, mask.mask.shape[0] - 1)][:, np.clip(cols, 0, mask.mask.shape[1] - 1)] & inside
+        rgba = np.zeros((*sampled.shape, 4), np.uint8)
+        rgba[sampled] = (*PREVIEW_COLOR, 255)
+        h, w = sampled.shape
+        self._image = (cx0, cy0, QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy())
         return self._image
