@@ -1,6 +1,6 @@
 """The window's own menu entries, toolbar buttons and shortcuts, declared once as data.
 
-MainWindow builds QActions from these rows (and the AI feature's) with app.ui.action_table;
+The main window builds QActions from these rows (and the AI feature's) with app.ui.action_table;
 `slot` names a window method, or a controller's ("edits.merge_selected")."""
 
 from __future__ import annotations
