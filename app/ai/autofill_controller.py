@@ -28,6 +28,7 @@ from app.ai.domain.suggestions import (
 )
 from app.ai.inference_worker import BoxJob, FillJob, ImageResult, InferenceWorker, ModelSpec
 from app.ai.review_controller import ReviewController
+from app.ai.weights_choice import settings_key, weights_file
 from app.canvas.selection import Selection
 from app.core.instance import InstanceState
 from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
@@ -155,9 +156,7 @@ class AIController(QObject):
         s = self.host.settings
         entries = []
         for info in inference.list_models():
-            chosen = s.value(f"ai/weights/{info.name}")
-            found = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
-            entries.append(ModelEntry(info.name, info.display_name, info.kind, str(found) if found else None))
+            entries.append(ModelEntry(info.name, info.display_name, info.kind, weights_file(s, info.name, info.weights_files)))
         self.panel.set_models(
             entries, str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")),
             str(s.value("ai/interactive", "sam_vit_b")),
@@ -180,7 +179,7 @@ class AIController(QObject):
             return
         path, _ = QFileDialog.getOpenFileName(self.host.parent, tr("Weights File"), "", tr("PyTorch weights (*.pth *.pt);;All files (*)"))
         if path:
-            self.host.settings.setValue(f"ai/weights/{name}", path)
+            self.host.settings.setValue(settings_key(name), path)
             self.refresh_models()
 
     def download_weights(self) -> None:
@@ -189,7 +188,7 @@ class AIController(QObject):
         self._start(FillJob(self._next_id(), spec, ()), _Job("fill", spec.name))
 
     def _spec(self, name: str, download: bool = False) -> ModelSpec:
-        chosen = self.host.settings.value(f"ai/weights/{name}")
+        chosen = self.host.settings.value(settings_key(name))
         weights = chosen if chosen and os.path.isfile(chosen) else None
         random_init = weights is None and os.environ.get(RANDOM_WEIGHTS_ENV) == "1"
         return ModelSpec(name, weights, self.panel.device(), random_init, download)

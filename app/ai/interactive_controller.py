@@ -9,7 +9,6 @@ the request: the tool only ever sees the answer to its newest prompt on the imag
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from app.ai.domain.embeddings import ImageKey
 from app.ai.domain.everything import EverythingOptions, everything_suggestions
 from app.ai.domain.prompts import PromptEngine, engine_for
 from app.ai.interactive_worker import DecodeJob, DecoderWorker, EncodeJob, EncoderWorker
+from app.ai.weights_choice import weights_file
 from app.canvas.selection import Selection
 from app.core.instance import Instance, InstanceState
 from app.core.prompts import Candidates, Prompt
@@ -87,6 +87,7 @@ class InteractiveController(QObject):
         self.fell_back.connect(self.host.warn)
         QCoreApplication.instance().aboutToQuit.connect(self.shutdown)  # threads stop with the app
         self._hover_prompt: Prompt | None = None
+        self._hover_size = (0, 0)
         self.everything_options = EverythingOptions()
 
     # ---- model ------------------------------------------------------------------------------
@@ -286,8 +287,7 @@ def default_engine(name: str, session: ProjectSession, settings: QSettings, on_f
         info = inference.get_model_info(name)
     except inference.UnknownModelError:
         return None  # e.g. a name remembered from another version
-    chosen = settings.value(f"ai/weights/{name}")
-    weights = chosen if chosen and os.path.isfile(chosen) else inference.find_weights(info.weights_files)
+    weights = weights_file(settings, name, info.weights_files)
     if weights is None:
         return None
     return engine_for(name, str(weights), str(settings.value("ai/device", "auto")), session.store.root, on_fallback=on_fallback)

@@ -15,6 +15,14 @@ def add_dock(window: QMainWindow, widget: QWidget, title: str, area: Qt.DockWidg
     return dock
 
 
+#: key, area, object name (the name keys the saved window state: it must never change).
+_DOCKS = (
+    ("files", Qt.LeftDockWidgetArea, "files_dock"), ("classes", Qt.LeftDockWidgetArea, "classes_dock"),
+    ("layers", Qt.RightDockWidgetArea, "layers_dock"), ("ai", Qt.RightDockWidgetArea, "ai_dock"),
+    ("overlays", Qt.RightDockWidgetArea, "overlay_dock"),
+)  # fmt: skip
+
+
 def build_docks(window: QMainWindow, titles: dict[str, str], widgets: dict[str, QWidget]) -> dict[str, QDockWidget]:
     """The docks by key ("files", "classes", "layers", "ai", "overlays"): images above classes on
     the left, so the current class is always in view while drawing; layers above the AI and
@@ -22,9 +30,8 @@ def build_docks(window: QMainWindow, titles: dict[str, str], widgets: dict[str, 
     docks = {}
     # The AI panel holds more than a small screen's dock can show: it scrolls rather than clips.
     widgets = {**widgets, "ai": _scrolling(widgets["ai"])}
-    for key, area in (("files", Qt.LeftDockWidgetArea), ("classes", Qt.LeftDockWidgetArea),
-                      ("layers", Qt.RightDockWidgetArea), ("ai", Qt.RightDockWidgetArea), ("overlays", Qt.RightDockWidgetArea)):
-        docks[key] = add_dock(window, widgets[key], titles[key], area, f"{key if key != 'overlays' else 'overlay'}_dock")
+    for key, area, name in _DOCKS:
+        docks[key] = add_dock(window, widgets[key], titles[key], area, name)
     window.splitDockWidget(docks["files"], docks["classes"], Qt.Vertical)
     window.splitDockWidget(docks["layers"], docks["ai"], Qt.Vertical)
     window.tabifyDockWidget(docks["ai"], docks["overlays"])
