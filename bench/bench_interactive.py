@@ -8,7 +8,8 @@ architecture (the speed of SAM does not depend on its weights). Prints one JSON 
 - click_to_paint_ms_p50/p95: the same, until the canvas has repainted the preview;
 - busy_*: clicks made while the next image is being encoded ahead (the encoder runs niced and
   the decoder on one thread meanwhile);
-- second_visit_encoder_runs: encoder runs when coming back to the image (0: cached).
+- second_visit_encoder_runs: encoder runs when coming back to the image (0: cached);
+- decoder: what answered the clicks (MASKPILOT_DECODER=torch compares with the torch decoder).
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_interactive.py [--model sam2.1_hiera_tiny] [--quick]
 """
@@ -144,6 +145,7 @@ def main() -> int:
         "busy_click_to_mask_ms_p50": round(statistics.median(busy_mask), 1) if busy_mask else None,
         "busy_click_to_paint_ms_p95": percentile(busy_paint, 95),
         "second_visit_encoder_runs": second_visit,
+        "decoder": "onnxruntime" if getattr(engine.model, "_onnx", None) is not None else "torch",
     }, indent=2))  # fmt: skip
     win.close()
     return 0

@@ -135,6 +135,7 @@ class EncoderWorker(_Worker):
             self.failed.emit(job.key, str(exc))
             return
         self.embedded.emit(job.key)
+        self.engine.warm_decoder()  # after the signal: the first click need not wait for it
 
 
 class DecoderWorker(_Worker):

@@ -25,6 +25,7 @@ import torch
 
 from inference.device import is_out_of_memory
 from inference.errors import DeviceFallbackWarning
+from inference.interactive import onnx_decoder
 from inference.interactive.embedding import ImageEmbedding
 from inference.interactive.fast_decoder import FastMaskDecoder, select_outputs
 from inference.interactive.types import Frame, LowResPrediction, Prompt, PromptPrediction
@@ -53,7 +54,8 @@ class InteractiveModel(ABC):
         on_fallback: Callable[[str], None] | None = None,
     ) -> None:
         self.name = name
-        self.module = module.eval()
+        # Never trained here; weights that need no grad can also be traced as constants.
+        self.module = module.eval().requires_grad_(False)
         self.fp16 = fp16
         self.on_fallback = on_fallback
         self.to(device)
@@ -64,7 +66,19 @@ class InteractiveModel(ABC):
         self.device = torch.device(device)
         self.module.to(self.device)
         self._fast: FastMaskDecoder | None = None  # built on the first fast prediction
+        self._onnx: onnx_decoder.OnnxDecoder | None = None  # built by warm_decoder
         return self
+
+    def warm_decoder(self) -> None:
+        """Prepare the fast decoder now, so that the first click does not wait for it: on the
+        CPU, with ONNX Runtime installed, its ONNX graph (~2 s to export; until it is ready,
+        clicks use the torch decoder). Call it from a worker thread, e.g. after `embed`."""
+        fast = self._fast_decoder()
+        if self._onnx is None and self.device.type == "cpu" and onnx_decoder.wanted():
+            try:
+                self._onnx = onnx_decoder.OnnxDecoder(fast, high_res=self.family == "sam2")
+            except Exception as exc:  # noqa: BLE001 - any exporter failure: torch still works
+                warnings.warn(f"{self.name}: the ONNX decoder is unavailable ({exc}); using torch", stacklevel=2)
 
     # ---- public API -----------------------------------------------------------------------------
     def embed(self, image: np.ndarray) -> ImageEmbedding:
@@ -202,12 +216,19 @@ class InteractiveModel(ABC):
         if "tokens" not in emb.derived:
             # (N, E) channels-last copy of the image embedding, made once per image.
             emb.derived["tokens"] = emb.features["image_embed"][0].flatten(1).T.contiguous()
-        if self._fast is None:
-            self._fast = FastMaskDecoder(self._mask_decoder(), self._prompt_encoder())
-        masks, iou = self._fast.predict_masks(
+        fast = self._fast_decoder()
+        # The ONNX graph only on the CPU and in float32 (it was traced so).
+        onnx = self._onnx if emb.device.type == "cpu" and not torch.is_autocast_enabled() else None
+        masks, iou = (onnx or fast).predict_masks(
             emb.derived["tokens"], sparse, dense, self._fast_high_res(emb)
         )
         return select_outputs(self._mask_decoder(), masks, iou, multimask)
+
+    def _fast_decoder(self) -> FastMaskDecoder:
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = FastMaskDecoder(self._mask_decoder(), self._prompt_encoder())
+        return fast
 
     def _fast_high_res(self, emb: ImageEmbedding) -> tuple[torch.Tensor, torch.Tensor] | None:
         """High-resolution features in the fast decoder's layout (SAM 2.1 only)."""

@@ -166,7 +166,7 @@ class FastMaskDecoder:
         add0, add1 = high_res if high_res is not None else (self.b2, self.b1)
         n = keys.shape[0]
         y = torch.addmm(add1, keys, self.w1).view(n, 4, -1)  # (N, 4, C1)
-        y = act1(F.layer_norm(y, (y.shape[-1],), ln1.weight, ln1.bias, ln1.eps))
+        y = act1(F.layer_norm(y, ln1.weight.shape, ln1.weight, ln1.bias, ln1.eps))
         z = torch.addmm(add0, y.view(n * 4, -1), self.w2)  # (N * 4, 4 * C2)
         return act2(z.view(n, 4, 4, -1))
 

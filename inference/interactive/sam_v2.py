@@ -179,9 +179,8 @@ class Sam2Model(InteractiveModel):
 
     def _fast_high_res(self, emb: ImageEmbedding) -> tuple[torch.Tensor, torch.Tensor] | None:
         if "high_res" not in emb.derived:
-            assert self._fast is not None  # built by _decode_fast before it asks
             feats = emb.features
-            emb.derived["high_res"] = self._fast.high_res_terms(
+            emb.derived["high_res"] = self._fast_decoder().high_res_terms(
                 feats["high_res_feat0"], feats["high_res_feat1"]
             )
         return emb.derived["high_res"]

@@ -29,6 +29,10 @@ class FakeInteractiveModel:
         self.gate = gate  # when given, embed() waits for it: an encoder still running
         self.embedded: list[float] = []
         self.prompts: list[dict] = []
+        self.warmed = 0  # warm_decoder calls (the real models export their ONNX decoder then)
+
+    def warm_decoder(self) -> None:
+        self.warmed += 1
 
     def embed(self, rgb: np.ndarray) -> FakeEmbedding:
         if self.gate is not None:

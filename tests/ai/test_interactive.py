@@ -75,6 +75,15 @@ def test_click_shows_candidates_tab_cycles_and_enter_adds_one_undoable_instance(
     assert len(doc) == 1
 
 
+def test_the_decoder_is_warmed_once_after_the_first_embedding(qtbot, opened, model):
+    window, _tool = opened
+    qtbot.waitUntil(lambda: model.warmed == 1, timeout=5000)
+    window.show_image("img2.jpg")  # another embedding: no second warm-up
+    qtbot.waitUntil(lambda: len(model.embedded) >= 2, timeout=5000)
+    qtbot.wait(50)
+    assert model.warmed == 1
+
+
 def test_negative_click_and_box_prompts(qtbot, opened, model):
     _window, tool = opened
     click(tool, 50, 60)

@@ -101,6 +101,7 @@ class PromptEngine:
         # Set while the encoder runs: the decoder then takes one CPU thread, since two threads
         # each fighting the encoder's made a click's p95 6× slower (703 against 124 ms here).
         self.encoding = threading.Event()
+        self._warmed = False
 
     @property
     def model(self):
@@ -129,6 +130,16 @@ class PromptEngine:
             self.encoder_runs += 1
             self.cache.put(key, emb)
         return emb
+
+    def warm_decoder(self) -> None:
+        """Let the model prepare its fast decoder (once; slow on the CPU, see
+        inference.interactive.onnx_decoder), e.g. in the encoder's thread after an embedding."""
+        if self._warmed:
+            return
+        self._warmed = True
+        warm = getattr(self.model, "warm_decoder", None)
+        if warm is not None:
+            warm()
 
     def decode(self, key: ImageKey, prompt: Prompt, size: tuple[int, int] | None = None) -> Candidates | None:
         """Candidate masks for `prompt` on `key`'s image (of `size` = (width, height), needed
