@@ -76,7 +76,9 @@ def test_sample_folder_is_generated_once(tmp_path):
     assert out.returncode == 0, out.stderr
     folder = Path(out.stdout.strip())
     images = sorted(folder.glob("*.jpg"))
-    assert len(images) == 8
+    from app.sample import SAMPLE_COUNT
+
+    assert len(images) == SAMPLE_COUNT
     mtimes = [p.stat().st_mtime_ns for p in images]
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
     assert [p.stat().st_mtime_ns for p in images] == mtimes  # not rewritten

@@ -5,7 +5,8 @@ with the image they were computed for and are applied to that image only:
 - an image whose document is in memory (opened this session) gets one undoable command on its
   own undo stack (so the suggestions can be undone, and autosave writes them);
 - any other image gets its label file rewritten atomically through the store.
-Nothing is ever drawn on the current image unless it was computed for it.
+Nothing is ever drawn on the current image unless it was computed for it. Either way the run
+and the image's uncertainty are recorded, and the file list learns the new uncertainty at once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from app.ai.ai_panel import AIPanel, ModelEntry
 from app.ai.domain.suggestions import (
     class_mapping,
-    record_run,
+    record_fill,
     suggestions_from_prediction,
     write_prediction,
 )
@@ -32,6 +33,7 @@ from app.ai.weights_choice import settings_key, weights_file
 from app.canvas.selection import Selection
 from app.core.instance import InstanceState
 from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
+from app.formats.document_json import latest_uncertainty
 from app.panels.file_list import FileListPanel
 from app.project.session import ProjectSession
 from app.ui.action_table import ActionSpec
@@ -323,14 +325,14 @@ class AIController(QObject):
                 return 0
             entry = session.store.index().get(rel)
             if entry is not None:
-                files.update_state(rel, status=entry.status, pending=entry.pending)
+                files.update_state(rel, status=entry.status, pending=entry.pending, uncertainty=entry.uncertainty)
             return count
         new = suggestions_from_prediction(prediction, mapping, doc, floor)
         stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.source == prediction.model]
         commands = [RemoveInstance(doc, iid) for iid in stale] + [AddInstance(doc, inst) for inst in new]
         self.host.stack_for(rel).push(CommandSequence(tr("Auto-fill ({n} suggestions)").format(n=len(new)), commands))
-        record_run(doc, prediction.model, floor, len(new))
-        files.update_state(rel, pending=doc.pending_count())
+        record_fill(doc, prediction.model, floor, new)
+        files.update_state(rel, pending=doc.pending_count(), uncertainty=latest_uncertainty(doc.ai_runs))
         return len(new)
 
     def _on_worker_box_ready(self, job_id: int, rel: str, prediction) -> None:

@@ -2,6 +2,9 @@
 
 Polygons are stored as flat [x0, y0, x1, y1, ...] lists (floats round-trip exactly through JSON),
 raster masks as the COCO RLE of their crop plus the crop's offset, so masks come back bit-exact.
+
+Optional keys (`ai_runs`, `image.coco`, and inside an `ai_runs` entry `uncertainty`) were added
+without a format bump: files without them load as before, and older MaskPilots ignore them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from app.core.geometry import Geometry, PolygonGeometry, RasterGeometry
 from app.core.instance import Instance, InstanceState
 
 FORMAT_VERSION = 1
+
+#: Key of an `ai_runs` entry holding the run's image uncertainty, a float in [0, 1) (see
+#: app.ai.domain.uncertainty). Runs recorded before it existed lack it: uncertainty unknown.
+UNCERTAINTY_KEY = "uncertainty"
 
 
 class DocumentFormatError(ValueError):
@@ -103,6 +110,33 @@ def _ai_runs(raw: object) -> dict[str, dict]:
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         raise DocumentFormatError("'ai_runs' must map model names to objects")
     return {str(k): dict(v) for k, v in raw.items()}
+
+
+def latest_uncertainty(ai_runs: object) -> float | None:
+    """The uncertainty recorded by the most recent auto-fill run of an image (the run with the
+    latest `at` time; on equal times the one recorded last), or None when unknown: no run, or
+    that run predates the key, or its value is not a number in [0, 1].
+
+    `ai_runs` is a document's `ai_runs` dict or the raw JSON value (the store's index reads label
+    files as plain JSON), so anything malformed means unknown instead of an error.
+    """
+    if not isinstance(ai_runs, dict):
+        return None
+    runs = [run for run in ai_runs.values() if isinstance(run, dict)]
+    if not runs:
+        return None
+    # ISO times in UTC compare as strings; on a tie the later position (recorded later: see
+    # app.ai.domain.suggestions.record_run) wins.
+    _, run = max(enumerate(runs), key=lambda kr: (str(kr[1].get("at", "")), kr[0]))
+    return uncertainty_value(run.get(UNCERTAINTY_KEY))
+
+
+def uncertainty_value(value: object) -> float | None:
+    """`value` as a stored uncertainty: a float in [0, 1], else None (unknown)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if 0.0 <= value <= 1.0 else None  # NaN fails both comparisons
 
 
 def _image_info(raw: object) -> dict:

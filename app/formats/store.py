@@ -3,9 +3,10 @@
 Layout:
   project.json            categories and settings
   labels/<image>.json     one per image (see document_json), mirroring sub-folders
-  index.json              per-image summary (status, pending suggestions, instance count) so the
-                          file list of a 10,000-image folder shows statuses without reading 10,000
-                          files; checked against each label file's mtime/size and refreshed lazily.
+  index.json              per-image summary (status, pending suggestions, instance count, the
+                          latest auto-fill's uncertainty) so the file list of a 10,000-image folder
+                          shows statuses and sorts without reading 10,000 files; checked against
+                          each label file's mtime/size and refreshed lazily.
 Every write is atomic. A file that cannot be parsed is moved aside as `*.corrupt-<timestamp>` and
 reported; nothing else is touched.
 """
@@ -21,7 +22,13 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from app.core.categories import Category, LabelSet
 from app.core.document import Document
 from app.formats.atomic import write_json_atomic
-from app.formats.document_json import DocumentFormatError, document_from_dict, document_to_dict
+from app.formats.document_json import (
+    DocumentFormatError,
+    document_from_dict,
+    document_to_dict,
+    latest_uncertainty,
+    uncertainty_value,
+)
 from app.formats.image_folder import STORE_DIR_NAME
 
 
@@ -33,6 +40,11 @@ class StoreNotWritable(StoreError):
     pass
 
 
+#: index.json layout. 2 added `uncertainty`: a version-1 index is rebuilt once from the label
+#: files, since its entries cannot tell "no uncertainty" from "written before the field".
+INDEX_VERSION = 2
+
+
 @dataclass
 class IndexEntry:
     status: str = "new"
@@ -40,6 +52,11 @@ class IndexEntry:
     instances: int = 0
     mtime_ns: int = 0
     size: int = 0
+    uncertainty: float | None = None  # of the latest auto-fill run; None: unknown (never filled)
+
+    def summary(self) -> tuple:
+        """What the file list shows: when it changes, index.json is rewritten."""
+        return self.status, self.pending, self.instances, self.uncertainty
 
 
 @dataclass
@@ -157,14 +174,15 @@ class ProjectStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, document_to_dict(doc))
         st = path.stat()
-        entry = IndexEntry(doc.status.value, doc.pending_count(), len(doc), st.st_mtime_ns, st.st_size)
+        entry = IndexEntry(doc.status.value, doc.pending_count(), len(doc), st.st_mtime_ns, st.st_size,
+                           latest_uncertainty(doc.ai_runs))  # fmt: skip
         index = self.index()
         old = index.get(doc.image_name)
         index[doc.image_name] = entry
         # index.json is rewritten only when a summary changes: a stale mtime alone just makes
         # the next open re-read that one label file, while rewriting a 10,000-entry index on
         # every autosave would not be cheap.
-        if old is None or (old.status, old.pending, old.instances) != (entry.status, entry.pending, entry.instances):
+        if old is None or old.summary() != entry.summary():
             self._write_index()
 
     # ---- index ---------------------------------------------------------------------------
@@ -186,9 +204,15 @@ class ProjectStore:
     def _load_index(self) -> dict[str, IndexEntry]:
         try:
             data = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
-            return {k: IndexEntry(**v) for k, v in data["images"].items()}
-        except (OSError, ValueError, KeyError, TypeError):
+            if data.get("version") != INDEX_VERSION:
+                return {}
+            entries = {k: IndexEntry(**v) for k, v in data["images"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
+        for entry in entries.values():
+            if entry.uncertainty is not None and uncertainty_value(entry.uncertainty) is None:
+                entry.mtime_ns = -1  # not a number in [0, 1] (edited by hand): re-read that label file
+        return entries
 
     def _refresh_index(self, index: dict[str, IndexEntry]) -> bool:
         on_disk: dict[str, os.stat_result] = {}
@@ -223,13 +247,14 @@ class ProjectStore:
             data = json.loads(self.label_path(rel).read_bytes())
             inst = data["instances"]
             pending = sum(1 for i in inst if i.get("state") == "suggested")
-            return IndexEntry(str(data.get("status", "new")), pending, len(inst), st.st_mtime_ns, st.st_size)
+            return IndexEntry(str(data.get("status", "new")), pending, len(inst), st.st_mtime_ns, st.st_size,
+                              latest_uncertainty(data.get("ai_runs")))  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return IndexEntry("error", 0, 0, st.st_mtime_ns, st.st_size)
 
     def _write_index(self) -> None:
         images = {k: asdict(v) for k, v in (self._index or {}).items()}
-        write_json_atomic(self.root / "index.json", {"version": 1, "images": images})
+        write_json_atomic(self.root / "index.json", {"version": INDEX_VERSION, "images": images})
 
     @staticmethod
     def _quarantine_or_none(path: Path) -> Path | None:

@@ -1,14 +1,20 @@
-"""File list dock: every image of the folder with its status, a filter box and counts."""
+"""File list dock: every image of the folder with its status, a filter box, a sort and counts.
+
+The sort is folder order or "most uncertain first": images by the uncertainty their latest
+auto-fill recorded (app.ai.domain.uncertainty; the store's index carries it, so sorting 10,000
+images reads no label file), never-filled images last in folder order. Stepping with D / A
+follows what is shown, so a sorted list is reviewed in that order.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QCoreApplication,
     QModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -23,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.file_rows import SORT_NAME, SORT_UNCERTAIN, ShownRows
+
 StatusRole = Qt.UserRole + 1
 
 STATUS_COLORS = {
@@ -36,6 +44,10 @@ STATUS_COLORS = {
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("FileListPanel", text)
+
+
+def sort_label(key: str) -> str:
+    return {SORT_NAME: tr("Folder order"), SORT_UNCERTAIN: tr("Most uncertain first")}[key]
 
 
 def status_label(status: str) -> str:
@@ -53,6 +65,7 @@ class FileState:
     status: str = "new"  # new | in_progress | done | error
     pending: int = 0
     error: str = ""
+    uncertainty: float | None = None  # of the latest auto-fill, in [0, 1); None: never filled
 
     @property
     def shown(self) -> str:
@@ -68,13 +81,18 @@ class FileListModel(QAbstractListModel):
         self._paths: list[str] = []
         self._states: list[FileState] = []
         self._row: dict[str, int] = {}
+        # -uncertainty of every row, inf where unknown: plain floats, the sort key of "most
+        # uncertain first" (app.panels.file_rows sorts 10,000 of them in milliseconds).
+        self.sort_values: list[float] = []
         self.icons = {key: _dot_icon(color) for key, color in STATUS_COLORS.items()}  # by shown status
+        self.show_uncertainty = False  # the rows name their uncertainty (while sorted by it)
 
     def set_files(self, paths: list[str], states: dict[str, FileState]) -> None:
         self.beginResetModel()
         self._paths = list(paths)
         self._states = [states.get(p) or FileState() for p in self._paths]
         self._row = {p: i for i, p in enumerate(self._paths)}
+        self.sort_values = [_sort_value(st.uncertainty) for st in self._states]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -85,11 +103,17 @@ class FileListModel(QAbstractListModel):
             return None
         path, state = self._paths[index.row()], self._states[index.row()]
         if role == Qt.DisplayRole:
-            return f"{path}  ({state.pending})" if state.shown == "pending" else path
+            text = f"{path}  ({state.pending})" if state.shown == "pending" else path
+            if self.show_uncertainty and state.uncertainty is not None:
+                text += f"  · {state.uncertainty:.2f}"
+            return text
         if role == Qt.DecorationRole:
             return self.icons[state.shown]
         if role == Qt.ToolTipRole:
-            return state.error or status_label(state.shown)
+            tip = state.error or status_label(state.shown)
+            if state.uncertainty is not None and not state.error:
+                tip += " · " + tr("uncertainty {u:.2f}").format(u=state.uncertainty)
+            return tip
         if role == StatusRole:
             return state.shown
         return None
@@ -106,6 +130,20 @@ class FileListModel(QAbstractListModel):
     def state(self, path: str) -> FileState:
         return self._states[self._row[path]]
 
+    def state_at(self, row: int) -> FileState:
+        return self._states[row]
+
+    def uncertainty_key(self, row: int) -> tuple[float, int]:
+        """Sort key of a row for "most uncertain first": known uncertainties descending, then
+        the unknown ones (inf); folder order breaks ties."""
+        return self.sort_values[row], row
+
+    def set_show_uncertainty(self, on: bool) -> None:
+        if on != self.show_uncertainty:
+            self.show_uncertainty = on
+            if self._paths:
+                self.dataChanged.emit(self.index(0), self.index(len(self._paths) - 1), [Qt.DisplayRole])
+
     def update_state(self, path: str, **fields) -> None:
         row = self._row.get(path)
         if row is None:
@@ -113,6 +151,7 @@ class FileListModel(QAbstractListModel):
         st = self._states[row]
         for k, v in fields.items():
             setattr(st, k, v)
+        self.sort_values[row] = _sort_value(st.uncertainty)
         idx = self.index(row)
         self.dataChanged.emit(idx, idx)
 
@@ -135,30 +174,14 @@ class FileListModel(QAbstractListModel):
         return out
 
 
-class _StatusFilter(QSortFilterProxyModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.status = ""
-        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
-        if self.status and self.sourceModel().index(row, 0, parent).data(StatusRole) != self.status:
-            return False
-        return super().filterAcceptsRow(row, parent)
-
-
 class FileListPanel(QWidget):
     image_activated = Signal(str)
+    sort_changed = Signal(str)  # SORT_NAME or SORT_UNCERTAIN, when the user picks one
 
     def __init__(self) -> None:
         super().__init__()
         self.model = FileListModel()
-        self.proxy = _StatusFilter()
-        self.proxy.setSourceModel(self.model)
+        self.proxy = ShownRows(self.model)
         self.filter_edit = QLineEdit(placeholderText=tr("Filter by name…"), clearButtonEnabled=True)
         self.filter_edit.setMinimumWidth(110)  # "Filter by name…" stays readable in a slim dock
         self.status_combo = QComboBox()
@@ -167,6 +190,12 @@ class FileListPanel(QWidget):
         self.status_combo.addItem(tr("All"), "")
         for key in STATUS_COLORS:
             self.status_combo.addItem(self.model.icons[key], status_label(key).capitalize(), key)
+        self.sort_combo = QComboBox()
+        self.sort_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.sort_combo.setMinimumContentsLength(6)
+        self.sort_combo.setToolTip(tr("Sort: folder order, or the images the model was least sure about first"))
+        for key in (SORT_NAME, SORT_UNCERTAIN):
+            self.sort_combo.addItem(sort_label(key), key)
         self.view = QListView()
         self.view.setModel(self.proxy)
         self.view.setUniformItemSizes(True)  # constant-time layout for 10,000+ rows
@@ -179,12 +208,14 @@ class FileListPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.sort_combo)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.counts_label)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.status_combo.currentIndexChanged.connect(
             lambda _: self.proxy.set_status(self.status_combo.currentData())
         )
+        self.sort_combo.currentIndexChanged.connect(self._on_sort_combo_changed)
         self._following = False  # set_current is moving the view: not the user's choice
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.model.dataChanged.connect(self._update_counts)
@@ -208,6 +239,32 @@ class FileListPanel(QWidget):
     def next_with_pending(self, current: str | None) -> str | None:
         return self.model.next_with_pending(current)
 
+    def sort_key(self) -> str:
+        return self.proxy.sort_key
+
+    def set_sort(self, key: str) -> None:
+        """Show the list in `key` order (an unknown key means folder order)."""
+        key = key if key in (SORT_NAME, SORT_UNCERTAIN) else SORT_NAME
+        self.sort_combo.blockSignals(True)  # sort_changed is for the user's choice only
+        self.sort_combo.setCurrentIndex(self.sort_combo.findData(key))
+        self.sort_combo.blockSignals(False)
+        self._apply_sort(key)
+
+    def _on_sort_combo_changed(self, _index: int) -> None:
+        key = self.sort_combo.currentData()
+        if key != self.proxy.sort_key:
+            self._apply_sort(key)
+            self.sort_changed.emit(key)
+
+    def _apply_sort(self, key: str) -> None:
+        if key == self.proxy.sort_key:
+            return
+        self.model.set_show_uncertainty(key == SORT_UNCERTAIN)
+        self.proxy.set_sort_key(key)
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.view.scrollTo(current)
+
     def selected_paths(self) -> list[str]:
         """The images selected in the list, in list order of selection."""
         rows = self.view.selectionModel().selectedRows()
@@ -225,6 +282,10 @@ class FileListPanel(QWidget):
                 n=n, done=c["done"], prog=c["in_progress"], pend=c["pending"], err=c["error"]
             )
         )
+
+
+def _sort_value(uncertainty: float | None) -> float:
+    return math.inf if uncertainty is None else -float(uncertainty)
 
 
 def _dot_icon(color: QColor) -> QIcon:

@@ -50,6 +50,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_image", "&Previous Image", "prev_image", "go", ("A", "PgUp"), "prev", True),
     ActionSpec("next_image", "&Next Image", "next_image", "go", ("D", "PgDown"), "next", True),
     ActionSpec("next_todo", "Next &Unfinished Image", "next_unfinished", "go", ("Ctrl+Shift+D",), "next_todo", True),
+    ActionSpec("next_uncertain", "Next Un&certain Image", "uncertain.next_uncertain", "go", ("U",),
+               tip="Go to the unfinished image the model was least sure about (after auto-fill)"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts…", "help.show_shortcuts", "help", ("F1",)),
     ActionSpec("open_sample", "Open &Sample Folder", "help.open_sample", "help"),
     ActionSpec("about", "&About MaskPilot", "show_about", "help"),

@@ -1,14 +1,39 @@
-"""Which image comes next: stepping through the (filtered) file list, the next unfinished image,
-the neighbours worth decoding ahead. Pure functions of the file list, so the window stays wiring."""
+"""Which image comes next: stepping through the (filtered, sorted) file list, the next unfinished
+image, the next most uncertain one, the neighbours worth decoding ahead. Pure functions of the
+file list (plus `UncertaintyReview`, the little state the uncertainty ranking needs), so the
+window stays wiring."""
 
 from __future__ import annotations
 
-from app.panels.file_list import FileListModel, FileListPanel
+import math
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from app.formats.store import IndexEntry
+from app.panels.file_list import SORT_NAME, FileListModel, FileListPanel, FileState
+
+#: QSettings key of the file list's sort (a view setting: the same for every folder).
+SORT_SETTING = "files/sort"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Browse", text)
 
 
 def shown_status(status: str, instances: int) -> str:
     """A 'new' image that already has instances is shown as in progress."""
     return "in_progress" if status == "new" and instances else status
+
+
+def file_states(index: Mapping[str, IndexEntry], unreadable: str) -> dict[str, FileState]:
+    """The file list's state of every image the store's index knows (status as shown, pending
+    count, uncertainty); a label file that could not be read shows as an error, `unreadable`."""
+    return {
+        rel: FileState("error", 0, unreadable) if e.status == "error"
+        else FileState(shown_status(e.status, e.instances), e.pending, uncertainty=e.uncertainty)
+        for rel, e in index.items()
+    }  # fmt: skip
 
 
 def step(files: FileListPanel, current: str | None, delta: int) -> str | None:
@@ -31,6 +56,61 @@ def next_unfinished(model: FileListModel, current: str) -> str | None:
         if model.state(rel).shown not in ("done", "error"):
             return rel
     return None
+
+
+def uncertain_order(model: FileListModel) -> list[str]:
+    """The unfinished images (neither done nor unreadable) with a known uncertainty, most
+    uncertain first, folder order breaking ties: the order the uncertainty review visits."""
+    paths = model.paths()
+    keyed = [(model.uncertainty_key(row), rel) for row, rel in enumerate(paths)]
+    return [rel for key, rel in sorted(keyed) if key[0] != math.inf and model.state(rel).shown not in ("done", "error")]
+
+
+def next_uncertain(model: FileListModel, after: str | None, current: str | None = None) -> str | None:
+    """The next image of `uncertain_order` below `after` in the ranking, wrapping around to the
+    most uncertain one; the most uncertain one when `after` is None or no longer listed. `after`
+    need not be in the order itself (an image just marked done still has its place in the
+    ranking). Never `current`; None when no other image qualifies."""
+    order = uncertain_order(model)
+    if after is not None and model.row_of(after) >= 0:
+        anchor = model.uncertainty_key(model.row_of(after))
+        keys = {rel: model.uncertainty_key(model.row_of(rel)) for rel in order}
+        order = [rel for rel in order if keys[rel] > anchor] + [rel for rel in order if keys[rel] <= anchor]
+    return next((rel for rel in order if rel != current), None)
+
+
+class UncertaintyReview:
+    """Review by uncertainty, for the window: keeps the file list's sort in QSettings and is
+    the Go menu's Next Uncertain Image, which walks down the ranking from the image it went to
+    last (browsing elsewhere in between does not lose the place; the first press, and a press
+    after the least uncertain one, start at the top). current() is the image shown, show(rel)
+    shows one, message(text) is a status bar message."""
+
+    def __init__(self, files: FileListPanel, settings: QSettings, current: Callable[[], str | None],
+                 show: Callable[[str], object], message: Callable[[str], object]) -> None:  # fmt: skip
+        self.files, self._current, self._show, self._message = files, current, show, message
+        self._last: str | None = None
+        files.set_sort(str(settings.value(SORT_SETTING, SORT_NAME)))
+        files.sort_changed.connect(lambda key: settings.setValue(SORT_SETTING, key))
+        files.model.modelReset.connect(self._on_files_reset)  # another folder: start at the top again
+
+    def _on_files_reset(self) -> None:
+        self._last = None
+
+    def next_uncertain(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        target = next_uncertain(self.files.model, self._last, current)
+        if target is not None:
+            self._last = target
+            self._show(target)
+        elif uncertain_order(self.files.model):
+            self._message(tr("This is the only unfinished image with an uncertainty."))
+        elif any(self.files.model.state(rel).uncertainty is not None for rel in self.files.model.paths()):
+            self._message(tr("Every auto-filled image is done."))
+        else:
+            self._message(tr("No image has an uncertainty yet: auto-fill images first."))
 
 
 def neighbours(model: FileListModel, current: str) -> list[str]:

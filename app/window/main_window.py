@@ -27,7 +27,7 @@ from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
 from app.import_export.controller import LabelTransfer
 from app.panels.class_panel import ClassPanel
-from app.panels.file_list import FileListPanel, FileState
+from app.panels.file_list import FileListPanel
 from app.panels.layer_panel import LayerPanel
 from app.project.session import ProjectSession
 from app.ui.action_table import build_actions
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
             message=message, files=self.files, current=lambda: self.current, show_image=self.show_image, parent=self,
         )  # fmt: skip
         self.review.attach_layer_panel(self.layers)
+        self.uncertain = browse.UncertaintyReview(self.files, self.settings, lambda: self.current, self.show_image, message)
         self.overlay_panel = OverlayPanel()
         self.overlays = OverlayController(
             self.canvas, self.overlay_panel, lambda: self.document, self.push, self.selection,
@@ -213,9 +214,7 @@ class MainWindow(QMainWindow):
             self.show_image(current)
 
     def _load_file_list(self) -> None:
-        index = self.session.store.index()
-        states = {rel: FileState(browse.shown_status(e.status, e.instances), e.pending) for rel, e in index.items() if e.status != "error"}
-        states.update({rel: FileState("error", 0, tr("label file unreadable")) for rel, e in index.items() if e.status == "error"})
+        states = browse.file_states(self.session.store.index(), tr("label file unreadable"))
         self.files.model.set_files(list_images(self.session.folder, self.session.settings["recursive"]), states)
 
     def toggle_recursive(self) -> None:

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.sample import SAMPLE_SIZE
 from app.window import crash_handler
 from app.window.crash_handler import CrashDialog
 
@@ -136,7 +137,8 @@ def test_self_test_and_debug_flag(tmp_path, debug):
     args = [sys.executable, "-m", "app", "--self-test"] + (["--debug"] if debug else [])
     out = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "self-test: ok, scene_01.jpg 1080x720" in out.stdout
+    h, w = SAMPLE_SIZE
+    assert f"self-test: ok, scene_01.jpg {w}x{h}" in out.stdout
     log_text = (tmp_path / "data" / "logs" / "maskpilot.log").read_text(encoding="utf-8")
     assert f"debug={debug}" in log_text
     assert (" DEBUG maskpilot " in log_text) == debug

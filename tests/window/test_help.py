@@ -6,6 +6,7 @@ from collections import Counter
 
 from PySide6.QtGui import QKeySequence
 
+from app.sample import SAMPLE_COUNT, SAMPLE_DONE
 from app.window.actions import ALL_ACTIONS
 from app.window.help import ShortcutSheet, shortcut_rows
 
@@ -34,4 +35,5 @@ def test_f1_opens_the_sheet_and_help_opens_the_sample_folder(qtbot, window):
     assert window.help.sheet is not None and window.help.sheet.isVisible()
     window.actions_by_key["open_sample"].trigger()
     assert window.session is not None and window.session.folder.name == "sample-images"
-    assert len(window.files.model.paths()) == 8
+    assert len(window.files.model.paths()) == SAMPLE_COUNT
+    assert window.files.model.counts()["done"] == SAMPLE_DONE

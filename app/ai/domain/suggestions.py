@@ -8,7 +8,9 @@ Qt-free, shared by the GUI's auto-fill worker and the batch CLI (`maskpilot-labe
     write_prediction(store, rel, pred, mapping, 0.3)  # an image that is not open
 
 A model's suggestions replace that model's earlier pending suggestions only; accepted instances
-(a person's work, or suggestions already accepted) are never touched.
+(a person's work, or suggestions already accepted) are never touched. Every run is recorded in
+the document's `ai_runs` with the image's uncertainty (app.ai.domain.uncertainty), which the
+store's index carries to the file list's "most uncertain first" sort.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from app.ai.domain.uncertainty import suggestions_uncertainty
 from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import RasterGeometry
 from app.core.instance import Instance, InstanceState
+from app.formats.document_json import UNCERTAINTY_KEY
 from app.formats.store import ProjectStore
 from inference import Prediction
 
@@ -112,13 +116,22 @@ def replace_suggestions(doc: Document, new: list[Instance], model: str) -> None:
 
 def record_run(doc: Document, model: str, score_threshold: float, count: int, **extra: object) -> None:
     """Note in `doc.ai_runs` that `model` filled this image in: threshold, UTC time, suggestion
-    count, plus any `extra` JSON-able facts (e.g. weights file name)."""
+    count, plus any `extra` JSON-able facts (e.g. weights file name). A rerun moves the model's
+    entry to the end, so the dict is in recording order (the latest run wins ties of `at`)."""
+    doc.ai_runs.pop(model, None)
     doc.ai_runs[model] = {
         "score_threshold": float(score_threshold),
         "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "count": int(count),
         **extra,
     }
+
+
+def record_fill(doc: Document, model: str, score_threshold: float, new: Sequence[Instance]) -> None:
+    """`record_run` for an auto-fill that produced the suggestions `new`: their count and the
+    image's uncertainty (in [0, 1), rounded to 6 digits), computed from their scores."""
+    uncertainty = round(suggestions_uncertainty(new), 6)
+    record_run(doc, model, score_threshold, len(new), **{UNCERTAINTY_KEY: uncertainty})
 
 
 def has_run(doc: Document, model: str) -> bool:
@@ -145,6 +158,6 @@ def write_prediction(
     doc = store.load_document(rel, w, h).document
     new = suggestions_from_prediction(pred, mapping, doc, score_threshold)
     replace_suggestions(doc, new, pred.model)
-    record_run(doc, pred.model, score_threshold, len(new))
+    record_fill(doc, pred.model, score_threshold, new)
     store.save_document(doc)
     return len(new)
