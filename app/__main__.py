@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import sys
 
@@ -41,6 +42,8 @@ def display_missing(environ: dict[str, str] | os._Environ = os.environ, platform
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Training runs in a "spawn" child process; in a frozen bundle that child starts here.
+    multiprocessing.freeze_support()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not args.self_test and display_missing():
         print(NO_DISPLAY, file=sys.stderr)
@@ -68,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         return _self_test(app, window, handler)
     folder = args.folder
-    if args.sample or (folder is None and not window.recent_folders()):
+    if args.sample or (folder is None and not window.folders.recent()):
         from app.sample import ensure_sample_folder
 
         folder = str(ensure_sample_folder())
     elif folder is None:
-        folder = window.recent_folders()[0]
+        folder = window.folders.recent()[0]
     window.open_folder(folder)
     return app.exec()
 

@@ -58,12 +58,15 @@ class AIPanel(QWidget):
     accept_all_requested = Signal()
     reject_rest_requested = Signal()
     next_pending_requested = Signal()
+    train_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self._entries: dict[str, ModelEntry] = {}
         self.model_box = QComboBox()
         self.model_box.setToolTip(tr("The instance model that proposes suggestions"))
+        self.train = QToolButton(text=tr("Train…"))
+        self.train.setToolTip(tr("Train a model for this project's classes on the images marked done"))
         self.weights_label = QLabel(wordWrap=True)
         self.choose_weights = QPushButton(tr("Choose File…"))
         self.download = QPushButton(tr("Download"))
@@ -118,7 +121,10 @@ class AIPanel(QWidget):
     def _layout(self) -> None:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow(tr("Model"), self.model_box)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_box, 1)
+        model_row.addWidget(self.train)
+        form.addRow(tr("Model"), model_row)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.choose_weights)
         weights_row.addWidget(self.download)
@@ -165,6 +171,7 @@ class AIPanel(QWidget):
         self.interactive_box.currentIndexChanged.connect(lambda _i: self.interactive_changed.emit(self.interactive_name()))
         self.interactive_weights.clicked.connect(self.interactive_weights_requested)
         self.download.clicked.connect(self.download_requested)
+        self.train.clicked.connect(self.train_requested)
         self.fill_current.clicked.connect(lambda: self.autofill_requested.emit("current"))
         self.cancel.clicked.connect(self.cancel_requested)
         self.accept_all.clicked.connect(self.accept_all_requested)
@@ -255,7 +262,7 @@ class AIPanel(QWidget):
         else:
             self.weights_label.setText(tr("Weights: {file}").format(file=entry.weights))
         self.weights_label.setToolTip(entry.weights if entry is not None and entry.weights else "")
-        self.choose_weights.setVisible(entry is not None)
+        self.choose_weights.setVisible(entry is not None and not entry.name.startswith("project:"))  # its own file
         self.download.setVisible(missing)
 
     def _on_slider_value_changed(self, value: int) -> None:

@@ -20,7 +20,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, QThread, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.ai.ai_panel import AIPanel, ModelEntry
+from app.ai import model_catalog
+from app.ai.ai_panel import AIPanel
+from app.ai.domain.project_models import is_project_model
 from app.ai.domain.suggestions import (
     class_mapping,
     record_fill,
@@ -29,7 +31,7 @@ from app.ai.domain.suggestions import (
 )
 from app.ai.inference_worker import BoxJob, FillJob, ImageResult, InferenceWorker, ModelSpec
 from app.ai.review_controller import ReviewController
-from app.ai.weights_choice import settings_key, weights_file
+from app.ai.weights_choice import settings_key
 from app.canvas.selection import Selection
 from app.core.instance import InstanceState
 from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
@@ -152,15 +154,15 @@ class AIController(QObject):
         p.reject_rest_requested.connect(review.reject_rest)
         p.next_pending_requested.connect(review.next_image_with_pending)
 
-    def refresh_models(self) -> None:
-        import inference
+    def _store(self):  # noqa: ANN202 - the open project's ProjectStore, or None
+        session = self.host.session()
+        return session.store if session is not None else None
 
+    def refresh_models(self) -> None:
+        """List the models again (the project's own first): on opening a folder, after training."""
         s = self.host.settings
-        entries = []
-        for info in inference.list_models():
-            entries.append(ModelEntry(info.name, info.display_name, info.kind, weights_file(s, info.name, info.weights_files)))
         self.panel.set_models(
-            entries, str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")),
+            model_catalog.entries(s, self._store()), str(s.value("ai/model", "maskrcnn_resnet50_fpn_v2")), str(s.value("ai/semantic", "")),
             str(s.value("ai/interactive", "sam_vit_b")),
         )  # fmt: skip
         self.update_mapping_summary()
@@ -170,11 +172,17 @@ class AIController(QObject):
         if session is None or not self.panel.model_name():
             self.panel.mapping_label.setText("")
             return
-        import inference
+        name = self.panel.model_name()
+        cats = model_catalog.categories(name, session.store)
+        mapping, unmapped = class_mapping(cats, session.labels.copy())
+        self.panel.set_mapping_summary(len(mapping), len(cats), unmapped)
+        if is_project_model(name):  # trained on other classes than the project has now?
+            self.panel.show_banner(model_catalog.class_mismatch(name, session.store, session.labels))
 
-        info = inference.get_model_info(self.panel.model_name())
-        mapping, unmapped = class_mapping(info.categories, session.labels.copy())
-        self.panel.set_mapping_summary(len(mapping), len(info.categories), unmapped)
+    def model_trained(self, address: str) -> None:
+        """A project model was saved: list it and make it the auto-fill model."""
+        self.host.settings.setValue("ai/model", address)
+        self.refresh_models()
 
     def choose_weights(self, name: str) -> None:
         if not name:
@@ -190,12 +198,17 @@ class AIController(QObject):
         self._start(FillJob(self._next_id(), spec, ()), _Job("fill", spec.name))
 
     def _spec(self, name: str, download: bool = False) -> ModelSpec:
+        store = self._store()
+        if is_project_model(name) and store is not None:
+            return ModelSpec(name, str(store.root), self.panel.device(), stamp=model_catalog.project_stamp(name, store))
         chosen = self.host.settings.value(settings_key(name))
         weights = chosen if chosen and os.path.isfile(chosen) else None
         random_init = weights is None and os.environ.get(RANDOM_WEIGHTS_ENV) == "1"
         return ModelSpec(name, weights, self.panel.device(), random_init, download)
 
     def _weights_ready(self, name: str) -> bool:
+        if is_project_model(name):
+            return model_catalog.project_model_ready(name, self._store())
         import inference
 
         spec = self._spec(name)
@@ -221,10 +234,8 @@ class AIController(QObject):
         if not rels:
             self.host.message(tr("No images to auto-fill."))
             return
-        import inference
-
-        info = inference.get_model_info(name)
-        mapping, added = class_mapping(info.categories, session.labels, self.panel.add_classes.isChecked())
+        cats = model_catalog.categories(name, session.store)
+        mapping, added = class_mapping(cats, session.labels, self.panel.add_classes.isChecked())
         if not mapping:
             self.panel.show_banner(tr("None of {model}'s classes match a project class. Tick 'Add unmapped model classes' or rename classes.").format(model=name))
             return
@@ -234,7 +245,7 @@ class AIController(QObject):
         images = tuple((rel, str(session.image_path(rel))) for rel in rels)
         floor = min(SCORE_FLOOR, self.panel.threshold())
         job = FillJob(self._next_id(), self._spec(name), images, floor, self._spec(semantic) if run_semantic else None)
-        self._start(job, _Job("fill", name, mapping, info.categories, total=len(rels)))
+        self._start(job, _Job("fill", name, mapping, cats, total=len(rels)))
 
     def _scope_rels(self, scope: str) -> list[str]:
         current = self.host.current()
@@ -251,15 +262,13 @@ class AIController(QObject):
     def segment_box(self, box: tuple[float, float, float, float]) -> bool:
         """Auto-Edit: run the Mask R-CNN mask head on `box` of the current image in the worker.
         False when no Mask R-CNN model with weights is chosen (the tool then uses GrabCut)."""
-        import inference
-
         name = self.panel.model_name()
-        if not name or inference.get_model_info(name).family != "maskrcnn" or not self._weights_ready(name):
+        if not name or model_catalog.family(name) != "maskrcnn" or not self._weights_ready(name):
             return False
         session, current, rgb = self.host.session(), self.host.current(), self.host.image()
         if current is None or rgb is None or session is None:
             return False
-        mapping, _ = class_mapping(inference.get_model_info(name).categories, session.labels.copy())
+        mapping, _ = class_mapping(model_catalog.categories(name, session.store), session.labels.copy())
         job = BoxJob(self._next_id(), self._spec(name), current, rgb, tuple(float(v) for v in box))
         self._start(job, _Job("box", name, mapping))
         self.host.message(tr("Auto-Edit: finding the object in the box…"))

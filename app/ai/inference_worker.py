@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
+from app.ai.domain.project_models import is_project_model, load_project_model
 from app.formats.image_io import ImageLoadError, read_image
+from app.formats.store import ProjectStore
 
 
 def tr(text: str) -> str:
@@ -38,6 +40,7 @@ class ModelSpec:
     device: str = "auto"
     random_init: bool = False  # tests and benchmarks: no weights file needed
     download: bool = False
+    stamp: float = 0.0  # a project model's weights mtime: retrained, it is a new cache key
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class ImageResult:
 
 
 def default_load_model(spec: ModelSpec, on_fallback: Callable[[str], None]) -> Any:
+    if is_project_model(spec.name):  # `weights` is the project's store folder (model_catalog)
+        return load_project_model(ProjectStore(spec.weights, spec.weights), spec.name, spec.device, on_fallback=on_fallback)
     import inference
 
     return inference.load_model(

@@ -9,6 +9,7 @@ from app.ai.autofill_controller import AI_ACTIONS
 from app.ai.interactive_controller import INTERACTIVE_ACTIONS
 from app.ai.overlay_controller import OVERLAY_ACTIONS
 from app.ai.review_controller import REVIEW_ACTIONS
+from app.training.controller import TRAINING_ACTIONS
 from app.ui.action_table import ActionSpec
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -22,7 +23,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("redo", "&Redo", "redo", "edit", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", True),
     ActionSpec("delete", "&Delete Selected", "delete_selected", "edit", ("Delete",), "delete"),
     ActionSpec("mark_done", "Mark Image &Done", "edits.toggle_done", "edit", ("Ctrl+Return",), "done", True),
-    ActionSpec("history", "&History…", "show_history", "edit"),
+    ActionSpec("history", "&History…", "stacks.show_history", "edit"),
     ActionSpec("copy", "&Copy Instances", "edits.copy_selected", "edit", ("Ctrl+C",)),
     ActionSpec("paste", "&Paste Instances", "edits.paste", "edit", ("Ctrl+V",)),
     ActionSpec("duplicate", "D&uplicate Instances", "edits.duplicate_selected", "edit", ("Ctrl+D",)),
@@ -62,4 +63,4 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 #: Every row the window builds: its own, then each feature's (the shortcut sheet lists them all).
-ALL_ACTIONS: tuple[ActionSpec, ...] = ACTIONS + AI_ACTIONS + INTERACTIVE_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS
+ALL_ACTIONS: tuple[ActionSpec, ...] = ACTIONS + AI_ACTIONS + TRAINING_ACTIONS + INTERACTIVE_ACTIONS + REVIEW_ACTIONS + OVERLAY_ACTIONS

@@ -30,6 +30,7 @@ from app.panels.class_panel import ClassPanel
 from app.panels.file_list import FileListPanel
 from app.panels.layer_panel import LayerPanel
 from app.project.session import ProjectSession
+from app.training.controller import TrainingController, TrainingHost, project_counts
 from app.ui.action_table import build_actions
 from app.ui.icons import icon
 from app.window import browse, layout
@@ -117,6 +118,10 @@ class MainWindow(QMainWindow):
             upcoming=lambda rel: browse.following(self.files.model, rel, 2), message=message, warn=self._warn,
             stack_for=self.stacks.stack_for, current_category=self._current_category, selection=self.selection,
         ), parent=self)  # fmt: skip
+        self.training = TrainingController(TrainingHost(
+            parent=self, project=lambda: (self.session.folder, str(self.session.store.root)) if self.session else None,
+            save_all=self._save_all, counts=lambda: project_counts(self.session), model_saved=self.ai.model_trained, message=message,
+        ))  # fmt: skip
         self.transfer = LabelTransfer(
             session=lambda: self.session, selected=self.files.selected_paths, paths=self.files.model.paths,
             reload=self.reload_images, parent=self,
@@ -146,6 +151,7 @@ class MainWindow(QMainWindow):
         self.layers.style_changed.connect(self.canvas.set_mask_style)
         self.interactive.candidates_ready.connect(self.tools["interactive"].show_candidates)
         self.ai.panel.interactive_changed.connect(self.interactive.set_model)
+        self.ai.panel.train_requested.connect(self.training.open_dialog)
         group = self.stacks.group
         group.cleanChanged.connect(lambda _c: self._update_title())
         for key, signal in (("undo", group.canUndoChanged), ("redo", group.canRedoChanged)):
@@ -159,9 +165,6 @@ class MainWindow(QMainWindow):
         return cid
 
     # ---- folders ------------------------------------------------------------------------------
-    def recent_folders(self) -> list[str]:
-        return self.folders.recent()
-
     def choose_folder(self) -> None:
         if folder := self.folders.choose():
             self.open_folder(folder)
@@ -185,7 +188,7 @@ class MainWindow(QMainWindow):
         self.stacks.clear()
         self.overlays.forget()
         self.classes.set_labels(self.session.labels)
-        self.ai.update_mapping_summary()
+        self.ai.refresh_models()  # the project's own models first
         # Recolour, rename or delete a class: overlays and layer rows show it at once.
         self.session.labels.changed.connect(lambda _cid: (self.canvas.invalidate_overlay(), self.layers.model.layoutChanged.emit()))
         self.actions_by_key["recursive"].blockSignals(True)
@@ -338,9 +341,6 @@ class MainWindow(QMainWindow):
         for name in ("brush", "eraser"):
             self.tools[name].protect_others = on
 
-    def show_history(self) -> None:
-        self.stacks.show_history()
-
     def toggle_hide_all(self) -> None:
         self.canvas.set_masks_hidden(self.actions_by_key["hide_all"].isChecked())
 
@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self.ai.shutdown()  # keeps the results that finished, then autosave writes them
         self.interactive.shutdown()
+        self.training.shutdown()  # a running job saves its best weights, then its process ends
         self._save_all()
         layout.save(self, self.settings)
         self.loader.shutdown()

@@ -1,33 +1,27 @@
 """Training samples and the torchvision-detection dataset built on them.
 
-A sample is numpy-only (image, full-image masks, category ids), so labels from the app or from
-`inference.synthetic.make_scene` feed the same code. Masks are full-image here, which is fine for
-the small images training runs on; boxes are derived from the masks.
+A sample is numpy-only (image, full-image masks, category ids; `inference.training.samples`), so
+labels from the app or from `inference.synthetic.make_scene` feed the same code. Masks are
+full-image here, which is fine for the small images training runs on (the app scales project
+images down to the network's input size first); boxes are derived from the masks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from inference.synthetic import SHAPE_CLASSES, make_scene
+from inference.training.augment import Augmentation
+from inference.training.samples import InstanceSample, SampleUnavailable, masks_to_boxes
 
-
-@dataclass
-class InstanceSample:
-    """One training image and its instances.
-
-    image: uint8 (H, W, 3) RGB. masks: bool (N, H, W). category_ids: int64 (N,), 1-based dataset
-    category ids (0 is reserved for background by the detectors).
-    """
-
-    image: np.ndarray
-    masks: np.ndarray
-    category_ids: np.ndarray
+__all__ = [
+    "SHAPE_CATEGORIES", "DetectionDataset", "InstanceSample", "SampleUnavailable", "SyntheticScenes",
+    "collate", "masks_to_boxes",
+]
 
 
 #: (id, name) of the generated shapes, ids 1..3 as make_scene assigns them.
@@ -55,39 +49,53 @@ class SyntheticScenes(Sequence[InstanceSample]):
         return InstanceSample(scene.image, scene.masks, scene.category_ids)
 
 
-def masks_to_boxes(masks: np.ndarray) -> np.ndarray:
-    """float32 (N, 4) x1, y1, x2, y2 pixel-corner boxes of bool (N, H, W) masks: a mask covering
-    only pixel (x, y) has box (x, y, x + 1, y + 1). Empty masks give (0, 0, 0, 0)."""
-    boxes = np.zeros((len(masks), 4), dtype=np.float32)
-    for i, m in enumerate(masks):
-        rows = np.flatnonzero(m.any(axis=1))
-        cols = np.flatnonzero(m.any(axis=0))
-        if rows.size:
-            boxes[i] = (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1)
-    return boxes
-
-
 class DetectionDataset(Dataset):
     """Samples as torchvision detection inputs: (float (3, H, W) image in 0..1, target dict with
     'boxes' float32 (N, 4) xyxy, 'labels' int64 (N,) = category ids, 'masks' uint8 (N, H, W)).
 
-    Empty masks are dropped. With `hflip`, each item read is mirrored with probability 0.5, drawn
-    from a generator seeded with `seed` (reproducible when loaded in one process, as `train` does).
+    Empty masks are dropped. With `augment` (an `Augmentation`), each read goes through its
+    torchvision.transforms.v2 pipeline (flips, scale jitter). Without it, `hflip` mirrors each
+    read with probability 0.5, drawn from a generator seeded with `seed` (reproducible when loaded
+    in one process, as `train` does).
+
+    A sample source that raises `SampleUnavailable` (an image deleted mid-training) makes the
+    item None, which `collate` leaves out; `skipped` maps each such sample's name to the reason,
+    so training goes on and the caller can report it.
     """
 
-    def __init__(self, samples: Sequence[InstanceSample], hflip: bool = True, seed: int = 0) -> None:
+    def __init__(
+        self,
+        samples: Sequence[InstanceSample],
+        hflip: bool = True,
+        seed: int = 0,
+        augment: Augmentation | None = None,
+    ) -> None:
         self.samples = samples
         self.hflip = hflip
+        self.augment = augment
         self._rng = np.random.default_rng(seed)
+        self.skipped: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.samples)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        sample = self.samples[index]
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]] | None:
+        try:
+            sample = self.samples[index]
+        except SampleUnavailable as exc:
+            self.skipped[exc.name] = exc.reason
+            return None
         image, masks = sample.image, sample.masks
-        keep = masks.reshape(len(masks), -1).any(axis=1)
-        masks, labels = masks[keep], sample.category_ids[keep]
+        keep = masks.any(axis=(1, 2)) if len(masks) else np.zeros(0, bool)
+        masks, labels = masks[keep], np.asarray(sample.category_ids)[keep]
+        if self.augment is not None:
+            tensor, mask_t, boxes, label_t = self.augment(
+                torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1),
+                torch.from_numpy(np.ascontiguousarray(masks, dtype=np.uint8)),
+                torch.as_tensor(labels, dtype=torch.int64),
+            )
+            target = {"boxes": boxes, "labels": label_t, "masks": mask_t}
+            return tensor.float().div_(255.0), target
         if self.hflip and self._rng.random() < 0.5:
             image, masks = image[:, ::-1], masks[:, :, ::-1]
         target = {
@@ -99,7 +107,10 @@ class DetectionDataset(Dataset):
         return tensor, target
 
 
-def collate(batch: list[tuple[torch.Tensor, dict[str, torch.Tensor]]]) -> tuple[list[torch.Tensor], list[dict[str, torch.Tensor]]]:
-    """Keep images and targets as lists: detection models take images of different sizes."""
-    images, targets = zip(*batch, strict=True)
-    return list(images), list(targets)
+def collate(
+    batch: list[tuple[torch.Tensor, dict[str, torch.Tensor]] | None],
+) -> tuple[list[torch.Tensor], list[dict[str, torch.Tensor]]]:
+    """Keep images and targets as lists: detection models take images of different sizes.
+    Unavailable items (None) are left out, so a batch may come out shorter or empty."""
+    present = [item for item in batch if item is not None]
+    return [im for im, _ in present], [t for _, t in present]
