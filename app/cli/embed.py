@@ -40,11 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
     parser.add_argument("--images", nargs="+", help="only these images (paths relative to FOLDER)")
     parser.add_argument("--random-init", action="store_true", help=argparse.SUPPRESS)  # tests and demos
+    cluster = parser.add_argument_group("Ray cluster (pip install maskpilot[cluster]; see docs/cluster.md)")
+    cluster.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                         help="encode on a Ray cluster (as maskpilot-label --ray): RAY_ADDRESS or local when bare, "
+                              "auto, ray://HOST:10001, HOST:PORT or local")  # fmt: skip
+    cluster.add_argument("--ray-actors", type=int, metavar="N", help="encoder actors (default: one per GPU)")
+    cluster.add_argument("--ray-batch", type=int, metavar="N", help="images per actor call (4)")
     return parser
 
 
 def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
     """Returns (images encoded, images already cached, unreadable images, stopped)."""
+    if getattr(args, "ray", None) is not None:  # imported here: ray is never loaded otherwise
+        from app.cli import cluster_embed
+
+        return cluster_embed.run(args, stop)
     project = open_project(args)
     info = inference.get_model_info(args.model)
     if info.kind != "interactive":

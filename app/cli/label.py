@@ -46,6 +46,12 @@ from app.cli.common import (
     select_images,
 )
 from app.cli.label_workers import plan_workers, run_pipeline
+from app.cli.model_choice import (
+    InstanceModelChoices,
+    is_project_model,
+    load_project_predictor,
+    project_models_text,
+)
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
 from app.formats.ids import project_image_ids
 from app.formats.png_masks import encode_palette_png
@@ -65,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_project_arguments(parser, folder_required=False)
     parser.add_argument(
-        "--model", "-m", choices=model_names("instance"), metavar="NAME",
-        help="instance model: " + ", ".join(model_names("instance")) + " (--list-models shows their weights)",
+        "--model", "-m", choices=InstanceModelChoices(), metavar="NAME",
+        help="instance model: " + ", ".join(model_names("instance"))
+        + ", or project:NAME for a model trained in the project (--list-models FOLDER shows them and the weights)",
     )  # fmt: skip
     parser.add_argument("--list-models", action="store_true", help="list the models and their weights files, then exit")
     source = parser.add_mutually_exclusive_group()
@@ -110,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="random weights, no weights file (for testing and benchmarking only)",
     )
+    cluster = parser.add_argument_group("Ray cluster (pip install maskpilot[cluster]; see docs/cluster.md)")
+    cluster.add_argument(
+        "--ray", nargs="?", const="", metavar="ADDRESS",
+        help="run as a Ray Data pipeline: bare --ray joins RAY_ADDRESS or the cluster `ray start` left here "
+             "(else starts a local one); auto, ray://HOST:10001, HOST:PORT or local",
+    )  # fmt: skip
+    cluster.add_argument("--ray-actors", type=int, metavar="N",
+                         help="model actors (default: one per GPU; CPU only: one per 4 cores)")  # fmt: skip
+    cluster.add_argument("--ray-batch", type=int, metavar="N",
+                         help="images per actor call (default: 2 x --batch, at least 4)")  # fmt: skip
+    cluster.add_argument("--ray-gather", action="store_true",
+                         help="workers cannot reach FOLDER: the driver ships the images and writes the results")  # fmt: skip
     return parser
 
 
@@ -134,9 +153,10 @@ class RateProgress(ProgressLine):
         )
 
 
-def list_models_text() -> str:
-    """One line per model (instance models first): name, kind, weights file found or how to get it."""
-    lines = []
+def list_models_text(store: ProjectStore | None = None) -> str:
+    """One line per model (the project's own models first, when `store` is given; then
+    instance models): name, kind, weights file found or how to get it."""
+    lines = project_models_text(store) if store is not None else []
     for kind in ("instance", "semantic"):
         for info in inference.list_models():
             if info.kind != kind:
@@ -189,6 +209,8 @@ def write_class_map(path: Path, class_map: np.ndarray) -> None:
 
 
 def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, kind: str) -> Any:
+    if kind == "instance" and is_project_model(name):
+        return load_project_predictor(args, name)
     info = inference.get_model_info(name)
     flag, weights_flag = ("--model", "--weights") if kind == "instance" else ("--semantic", "--semantic-weights")
     if info.kind != kind:
@@ -215,6 +237,10 @@ def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, k
 
 def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
     """Label the project; returns (predicted images, suggestions, unreadable images, stopped)."""
+    if getattr(args, "ray", None) is not None:  # imported here: ray is never loaded otherwise
+        from app.cli import cluster
+
+        return cluster.run(args, stop)
     if args.batch < 1:
         raise CliError("--batch must be at least 1")
     if args.workers is not None and args.workers < 1:
@@ -305,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list_models:
-        print(list_models_text())
+        print(list_models_text(ProjectStore(args.folder, args.store) if args.folder else None))
         return 0
     if args.folder is None or args.model is None:
         parser.error("FOLDER and --model are required (or --list-models)")
