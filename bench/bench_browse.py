@@ -1,14 +1,24 @@
-"""Browsing benchmarks (issue 2). Prints one JSON object.
+"""Browsing benchmarks (issues 2 and 20). Prints one JSON object.
 
 - open_10k_s: open a folder of 10,000 generated images and show the first one.
 - next_image_ms: next-image latency with prefetch on 1920×1080 JPEGs (a person pressing D
   about every 0.4 s), until the new image is painted.
+- big (issue 20, 40 JPEGs of 6000×4000, in a fresh process each so peaks are its own):
+  first_view_ms: open the folder until its first image is painted (a preview counts: that is
+  what the user sees); rapid_next_ms: next image as fast as the key repeats (every 33 ms, or as
+  soon as the previous image shows), until painted; full_after_ms: until the full resolution
+  replaced the preview once the stepping stops; gui_switch_ms: GUI-thread time of a switch
+  besides painting (next_image() plus the handlers of the images it gets); peak_rss_mib:
+  the process's peak resident memory after the 40 images, against 1.2 × the peers' ~474 MiB.
+- labelme_import_ms: import of a labelme file of 300 polygons × 200 vertices (6000×4000), with
+  its parts; labelme_reopen_ms: that document loaded back from the store.
 - store_save_ms / store_load_ms: an image with 300 instances on 6000×4000.
 - memory: bytes held by that document (tracemalloc) and resident-memory growth for the document
   plus the decoded image, against the budget 3 × (bytes of the bounding boxes + the image).
 
 Generated folders are cached under $MASKPILOT_BENCH_DIR (default /tmp/maskpilot-bench).
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_browse.py
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_browse.py [--big | --all]
+(no flag: the issue-2 figures; --big: the issue-20 ones only; --all: both)
 """
 
 from __future__ import annotations
@@ -195,14 +205,185 @@ def bench_store() -> dict:
     }
 
 
+def bench_labelme_import(rounds: int = 5) -> dict:
+    """Import of one labelme file of 300 polygons × 200 vertices on a 6000×4000 image (issue 20:
+    375 ms, target 120), and the same document reopened from the store (target 40 ms); with the
+    parts: JSON parse, shapes to instances, and the store's save (not the importer's own)."""
+    from app.core.categories import LabelSet
+    from app.formats import labelme, labelme_shapes, project_io
+
+    folder = BENCH_DIR / "labelme300"
+    if not (folder / "big.json").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(folder / "big.jpg"), np.zeros((4000, 6000, 3), np.uint8))
+        rng, t = np.random.default_rng(0), np.linspace(0, 2 * np.pi, 200, endpoint=False)
+        shapes = []
+        for k in range(300):
+            r = rng.uniform(30, 160)
+            cx, cy = rng.uniform(r, 6000 - r), rng.uniform(r, 4000 - r)
+            rr = r * (1 + 0.15 * np.sin(5 * t + k))
+            pts = np.stack([cx + rr * np.cos(t), cy + rr * np.sin(t)], 1).round(2).tolist()
+            shapes.append({"label": f"class{k % 20}", "points": pts, "group_id": None, "description": "",
+                           "shape_type": "polygon", "flags": {}, "mask": None})  # fmt: skip
+        data = {"version": "5.5.0", "flags": {}, "shapes": shapes, "imagePath": "big.jpg", "imageData": None,
+                "imageHeight": 4000, "imageWidth": 6000}  # fmt: skip
+        (folder / "big.json").write_text(json.dumps(data, indent=2))
+    parts = {"parse": [], "shapes": [], "commit": []}
+
+    def timing(module, name, key):
+        fn = getattr(module, name)
+
+        def wrapped(*a, **k):
+            t0 = time.perf_counter()
+            out = fn(*a, **k)
+            parts[key].append((time.perf_counter() - t0) * 1000)
+            return out
+
+        setattr(module, name, wrapped)
+        return fn
+
+    originals = [(labelme, "read_labelme", timing(labelme, "read_labelme", "parse")),
+                 (labelme, "shapes_to_instances", timing(labelme, "shapes_to_instances", "shapes")),
+                 (labelme, "commit_import", timing(labelme, "commit_import", "commit"))]  # fmt: skip
+    imports, reopen = [], []
+    try:
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                store = ProjectStore(tmp)
+                store.ensure()
+                t0 = time.perf_counter()
+                report = labelme.import_labelme(folder, store, LabelSet(), ["big.jpg"])
+                imports.append((time.perf_counter() - t0) * 1000)
+                assert report.instances_added == 300, report
+                t0 = time.perf_counter()
+                ProjectStore(tmp).load_document("big.jpg", 6000, 4000)
+                reopen.append((time.perf_counter() - t0) * 1000)
+    finally:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+    del labelme_shapes, project_io
+    med = lambda xs: round(statistics.median(xs), 1)  # noqa: E731
+    return {"labelme_import_ms": {"median": med(imports), "min": round(min(imports), 1),
+                                  "parse": med(parts["parse"]), "shapes": med(parts["shapes"]),
+                                  "store_commit": med(parts["commit"])},
+            "labelme_reopen_ms": med(reopen), "labelme_targets": {"import_le_120": med(imports) <= 120,
+                                                                "reopen_le_40": med(reopen) <= 40}}  # fmt: skip
+
+
+def make_big_folder(n: int = 40) -> Path:
+    folder = BENCH_DIR / "big24mp"
+    marker = folder / ".complete"
+    if marker.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(4)
+    base = cv2.GaussianBlur(rng.integers(0, 255, (4000, 6000, 3), np.uint8), (0, 0), 3)
+    ramp = (np.arange(6000) * 60 // 6000).astype(np.uint8)
+    for i in range(n):
+        shade = np.repeat(np.roll(ramp, 97 * i)[None, :, None], 3, axis=2)  # photo-like variety
+        img = cv2.add(np.roll(base, 131 * i, axis=1), np.broadcast_to(shade, base.shape).copy())
+        (folder / f"big_{i:02d}.jpg").write_bytes(_jpeg(img, 90))
+    marker.write_text("ok")
+    return folder
+
+
+def _shown(win) -> bool:
+    return win.canvas.image is not None or getattr(win.canvas, "preview", None) is not None
+
+
+def bench_big(qapp, steps: int = 39, key_repeat_s: float = 0.033) -> dict:
+    """The issue-20 browsing figures (run in a process of its own: see main)."""
+    import resource
+
+    from app.window.main_window import MainWindow
+
+    folder = make_big_folder()
+    firsts = []
+    for _ in range(3):
+        win = MainWindow()
+        win.resize(1600, 1000)
+        win.show()
+        qapp.processEvents()
+        t0 = time.perf_counter()
+        win.open_folder(folder)
+        while not _shown(win):
+            qapp.processEvents()
+        win.canvas.repaint()
+        firsts.append((time.perf_counter() - t0) * 1000)
+        win.close()
+        qapp.processEvents()
+    win = MainWindow()
+    win.resize(1600, 1000)
+    win.show()
+    win.open_folder(folder)
+    while win.canvas.image is None:
+        qapp.processEvents()
+    win.canvas.repaint()
+    gui = {"t": 0.0}
+    finished = win.loader._on_finished
+
+    def timed_finished(path, result):
+        t = time.perf_counter()
+        finished(path, result)
+        gui["t"] += time.perf_counter() - t
+
+    win.loader._on_finished = timed_finished  # the loaded handlers run inside it
+    latencies, switch = [], []
+    for _ in range(steps):
+        gui["t"] = 0.0
+        t0 = time.perf_counter()
+        win.next_image()
+        gui["t"] += time.perf_counter() - t0
+        while not _shown(win):
+            qapp.processEvents()
+        win.canvas.repaint()
+        latencies.append((time.perf_counter() - t0) * 1000)
+        switch.append(gui["t"] * 1000)
+        while time.perf_counter() - t0 < key_repeat_s:
+            qapp.processEvents()
+    t0 = time.perf_counter()
+    while win.canvas.image is None:
+        qapp.processEvents()
+    full_after = (time.perf_counter() - t0) * 1000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    win.close()
+    return {
+        "big_images": "40 JPEGs 6000x4000",
+        "first_view_ms": {"median": round(statistics.median(firsts), 1), "max": round(max(firsts), 1)},
+        "rapid_next_ms": {"median": round(statistics.median(latencies), 1), "p95": round(float(np.percentile(latencies, 95)), 1)},
+        "full_after_stepping_stops_ms": round(full_after, 1),
+        "gui_switch_ms": {"median": round(statistics.median(switch), 1), "p95": round(float(np.percentile(switch, 95)), 1)},
+        "peak_rss_mib": round(peak, 1),
+        "peak_budget_mib": round(1.2 * 474, 1),
+        "peers": {"rapid_next_ms": "X-AnyLabeling median ~395 (issue 20)", "first_big_ms": "X-AnyLabeling ~400", "peak_mib": "~474"},
+        "targets": {"rapid_next_p95_le_100": float(np.percentile(latencies, 95)) <= 100,
+                    "first_view_le_150": statistics.median(firsts) <= 150,
+                    "gui_switch_le_10": statistics.median(switch) <= 10, "peak_le_1_2x_peers": peak <= 1.2 * 474},
+    }  # fmt: skip
+
+
 def main() -> None:
+    import subprocess
+
     from PySide6.QtWidgets import QApplication
 
     qapp = QApplication.instance() or QApplication([])
+    if "--big-only" in sys.argv:
+        print(json.dumps(bench_big(qapp)))
+        return
+    if "--labelme" in sys.argv:
+        print(json.dumps(bench_labelme_import(), indent=2))
+        return
     result = {"machine_cores": os.cpu_count()}
-    result.update(bench_store())
-    result.update(bench_open_10k(qapp))
-    result.update(bench_next_image(qapp))
+    if "--big" in sys.argv or "--all" in sys.argv:
+        make_big_folder()
+        out = subprocess.run([sys.executable, __file__, "--big-only"], capture_output=True, text=True, check=True)
+        result.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    if "--big" not in sys.argv:
+        result.update(bench_labelme_import())
+        result.update(bench_store())
+        result.update(bench_open_10k(qapp))
+        result.update(bench_next_image(qapp))
     print(json.dumps(result, indent=2))
 
 

@@ -1,9 +1,6 @@
-"""Pure rendering of instances into a screen-sized RGBA buffer (numpy), one job per function.
-
-Masks are composed at *screen* resolution: each visible instance's crop is sampled with
-nearest-neighbour indices into the part of the view it covers, so cost follows the pixels on
-screen and never the number or size of instances outside the view.
-"""
+"""The view transform, the overlay style, polygon rasters for hit tests, hit-testing and the
+score-tag layout: the numpy side of drawing that the canvas, the tools and the review share.
+Composing the instances themselves is app.canvas.labelmap + app.canvas.compose."""
 
 from __future__ import annotations
 
@@ -66,101 +63,6 @@ class RasterCache:
         raster = to_raster(geometry, clip)
         self._cache[inst.id] = (geometry, raster)
         return raster
-
-
-def compose_overlay(
-    doc: Document,
-    labels: LabelSet,
-    view: ViewTransform,
-    size: tuple[int, int],
-    style: OverlayStyle,
-    rasters: RasterCache,
-    selected: frozenset[int] = frozenset(),
-    screen_rect: tuple[int, int, int, int] | None = None,
-    visible_filter=None,
-) -> np.ndarray:
-    """RGBA premultiplied uint8 (h, w, 4) overlay for the screen rectangle (sx0, sy0, sx1, sy1)
-    (default: the whole widget of `size` = (width, height)). Later instances paint over earlier ones.
-    `visible_filter(instance) -> bool` can hide instances (e.g. suggestions below a threshold)."""
-    sx0, sy0, sx1, sy1 = screen_rect or (0, 0, size[0], size[1])
-    # One uint32 per pixel (RGBA bytes in memory order): a masked write is one store per pixel.
-    out = np.zeros((max(sy1 - sy0, 0), max(sx1 - sx0, 0)), np.uint32)
-    rgba = out.view(np.uint8).reshape(out.shape[0], out.shape[1], 4)
-    if style.hidden or out.size == 0:
-        return rgba
-    # Image coordinates sampled by each screen pixel centre of the rectangle.
-    xs = np.floor((np.arange(sx0, sx1) + 0.5) / view.scale + view.ox).astype(np.int64)
-    ys = np.floor((np.arange(sy0, sy1) + 0.5) / view.scale + view.oy).astype(np.int64)
-    if xs.size == 0 or ys.size == 0:
-        return rgba
-    vx0, vx1, vy0, vy1 = xs[0], xs[-1] + 1, ys[0], ys[-1] + 1
-    clip = (doc.height, doc.width)
-    for inst in doc:
-        if not inst.visible or (visible_filter is not None and not visible_filter(inst)):
-            continue
-        bx0, by0, bx1, by1 = inst.bbox()
-        if bx1 <= vx0 or bx0 >= vx1 or by1 <= vy0 or by0 >= vy1:
-            continue  # outside the view: costs one box test
-        raster = rasters.get(inst, clip)
-        if raster.is_empty():
-            continue
-        _paint_instance(out, xs, ys, raster, inst, labels, style, inst.id in selected)
-    return rgba
-
-
-def _paint_instance(
-    out: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    raster: RasterGeometry,
-    inst: Instance,
-    labels: LabelSet,
-    style: OverlayStyle,
-    selected: bool,
-) -> None:
-    mx0, my0, mx1, my1 = raster.bbox()
-    c0, c1 = np.searchsorted(xs, [mx0, mx1])
-    r0, r1 = np.searchsorted(ys, [my0, my1])
-    if c1 <= c0 or r1 <= r0:
-        return
-    sub = raster.mask.take(ys[r0:r1] - my0, axis=0).take(xs[c0:c1] - mx0, axis=1)
-    if not sub.any():
-        return
-    color = labels.color(inst.category_id)
-    suggestion = inst.is_suggestion
-    fill_alpha = style.suggestion_opacity if suggestion else style.opacity
-    if selected:
-        fill_alpha = min(1.0, fill_alpha + 0.2)
-    region = out[r0:r1, c0:c1]
-    if style.fill and fill_alpha > 0:
-        region[sub] = _premultiplied(color, fill_alpha)
-    if style.outline or selected:
-        edge = _edges(sub)
-        if suggestion:
-            # Dashed: runs of 4 screen pixels along the diagonal alternate between the colour
-            # and a dark translucent gap, so the outline reads on light and dark images alike.
-            yy, xx = np.nonzero(edge)
-            on = ((yy + r0 + xx + c0) // 4) % 2 == 0
-            region[yy[~on], xx[~on]] = _premultiplied((0, 0, 0), 0.55)
-            edge = np.zeros_like(edge)
-            edge[yy[on], xx[on]] = True
-        region[edge] = _premultiplied((255, 255, 255) if selected else color, 1.0)
-
-
-def _premultiplied(rgb: tuple[int, int, int], alpha: float) -> np.uint32:
-    """Premultiplied RGBA packed so that its bytes in memory read R, G, B, A."""
-    r, g, b, a = (round(rgb[0] * alpha), round(rgb[1] * alpha), round(rgb[2] * alpha), round(255 * alpha))
-    return np.array([r, g, b, a], np.uint8).view(np.uint32)[0]
-
-
-def _edges(mask: np.ndarray) -> np.ndarray:
-    """Pixels of `mask` with a 4-neighbour outside it (sampled-view edges, 1 screen pixel wide)."""
-    inner = mask.copy()
-    inner[1:, :] &= mask[:-1, :]
-    inner[:-1, :] &= mask[1:, :]
-    inner[:, 1:] &= mask[:, :-1]
-    inner[:, :-1] &= mask[:, 1:]
-    return mask & ~inner
 
 
 def hit_test(doc: Document, x: float, y: float, rasters: RasterCache, visible_filter=None) -> int | None:

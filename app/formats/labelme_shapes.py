@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from itertools import chain
 
 import cv2
 import numpy as np
@@ -35,16 +36,28 @@ class ShapeError(ValueError):
 
 
 def _points(shape: dict) -> np.ndarray:
+    """float64 (K, 2) from a shape's points: [x, y] pairs of JSON numbers (no booleans, no
+    strings), finite. The checks run in C (map, set, one flat list to numpy) instead of an
+    isinstance test per number: 60,000 numbers of a 300-polygon file cost a few ms, not 80."""
     pts = shape.get("points")
     if not isinstance(pts, list) or not pts:
         raise ShapeError("no points")
-    for p in pts:
-        if not isinstance(p, (list, tuple)) or len(p) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in p):
-            raise ShapeError("points must be [x, y] number pairs")
-    arr = np.asarray(pts, dtype=np.float64)
+    if not set(map(type, pts)) <= _PAIR_TYPES or set(map(len, pts)) != {2}:
+        raise ShapeError("points must be [x, y] number pairs")
+    flat = list(chain.from_iterable(pts))
+    if not set(map(type, flat)) <= _NUMBER_TYPES:  # type(True) is bool: booleans are refused
+        raise ShapeError("points must be [x, y] number pairs")
+    try:
+        arr = np.array(flat, dtype=np.float64).reshape(-1, 2)
+    except OverflowError:  # an integer beyond float range
+        raise ShapeError("points are not finite") from None
     if not np.isfinite(arr).all():
         raise ShapeError("points are not finite")
     return arr
+
+
+_PAIR_TYPES = frozenset({list, tuple})
+_NUMBER_TYPES = frozenset({int, float})
 
 
 def circle_polygon(center: np.ndarray, rim: np.ndarray) -> np.ndarray:

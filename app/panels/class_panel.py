@@ -54,6 +54,7 @@ class ClassPanel(QWidget):
         self.doc: Document | None = None
         self._bulk = False  # while a class list is applied: refresh once at the end
         self._emitted: int | None = None
+        self._shown: list[tuple] = []  # what each row shows now, so refresh touches only changes
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
@@ -95,7 +96,7 @@ class ClassPanel(QWidget):
         self.toolbar.addAction(action)
         return action
 
-    # ---- public API (kept from the first version) -------------------------------------------
+    # ---- public API ---------------------------------------------------------------------------
     def set_labels(self, labels: LabelSet) -> None:
         if self.labels is not labels:
             self.labels.changed.disconnect(self._on_labels_changed)
@@ -128,7 +129,8 @@ class ClassPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the label set (plus ids the image uses that it lacks) with per-image counts.
-        Rows are updated in place when the ids are unchanged, so an open editor survives."""
+        Only rows whose content changed are touched (an image switch updates a few counts, not
+        80 rows of icons and flags), in place while the ids are unchanged (an editor survives)."""
         counts = self.counts()
         suggested = Counter(i.category_id for i in self.doc if i.is_suggestion) if self.doc else Counter()
         rows: list[tuple[int, str, Color, bool]] = [(c.id, c.name, c.color, False) for c in self.labels]
@@ -137,14 +139,22 @@ class ClassPanel(QWidget):
         current = self.current_category()
         old_row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else 0
         self.tree.blockSignals(True)
-        rebuild = ids != [self.tree.topLevelItem(i).data(COL_NAME, ID_ROLE) for i in range(self.tree.topLevelItemCount())]
-        if rebuild:
+        if rebuild := ids != [r[0] for r in self._shown] or self.tree.topLevelItemCount() != len(ids):
             self.tree.clear()
+        shown: list[tuple] = []
         for index, (cid, name, color, orphan) in enumerate(rows):
+            cat = self.labels.get(cid)
+            state = (cid, name, color, orphan, cat is None or cat.isthing, counts.get(cid, 0), suggested.get(cid, 0))
+            shown.append(state)
+            if not rebuild and self._shown[index] == state:
+                continue
             item = QTreeWidgetItem() if rebuild else self.tree.topLevelItem(index)
-            self._fill_item(item, cid, name, color, orphan, counts.get(cid, 0), suggested.get(cid, 0))
+            if rebuild or self._shown[index][:5] != state[:5]:  # name, colour, kind: the slow part
+                self._fill_item(item, cid, name, color, orphan)
+            self._fill_count(item, state[5], state[6])
             if rebuild:
                 self.tree.addTopLevelItem(item)
+        self._shown = shown
         self.tree.blockSignals(False)
         if current in self.labels:
             self.set_current_category(current)
@@ -152,43 +162,37 @@ class ClassPanel(QWidget):
             self._select_near(old_row)
         self._emit_current()
 
-    def _fill_item(
-        self, item: QTreeWidgetItem, cid: int, name: str, color: Color, orphan: bool, count: int, suggested: int
-    ) -> None:
+    def _fill_item(self, item: QTreeWidgetItem, cid: int, name: str, color: Color, orphan: bool) -> None:
         pm = QPixmap(14, 14)
         pm.fill(QColor(*color))
         item.setIcon(COL_NAME, QIcon(pm))
         item.setText(COL_NAME, name)
-        item.setText(COL_COUNT, str(count))
         item.setTextAlignment(COL_COUNT, Qt.AlignRight | Qt.AlignVCenter)
         item.setData(COL_NAME, ID_ROLE, cid)
         item.setData(COL_NAME, ORPHAN_ROLE, orphan)
+        font = QFont()
+        font.setItalic(orphan)
+        item.setFont(COL_NAME, font)
         if orphan:  # shown so the user sees them; naming one puts the class back
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsEditable)
-            font = QFont()
-            font.setItalic(True)
-            item.setFont(COL_NAME, font)
             item.setForeground(COL_NAME, QBrush(QColor(140, 140, 140)))
             tip = tr("id {id} is used in this image but is not in the class list; rename to restore it")
             item.setToolTip(COL_NAME, tip.format(id=cid))
         else:
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable)
+            item.setForeground(COL_NAME, QBrush())
             cat = self.labels.get(cid)
             kind = tr("thing") if cat is None or cat.isthing else tr("stuff")
             item.setToolTip(COL_NAME, tr("id {id} · {kind}").format(id=cid, kind=kind))
-        item.setToolTip(
-            COL_COUNT,
-            tr("{count} instances in this image, {suggested} of them suggestions").format(
-                count=count, suggested=suggested
-            ),
-        )
+
+    def _fill_count(self, item: QTreeWidgetItem, count: int, suggested: int) -> None:
+        item.setText(COL_COUNT, str(count))
+        tip = tr("{count} instances in this image, {suggested} of them suggestions")
+        item.setToolTip(COL_COUNT, tip.format(count=count, suggested=suggested))
 
     def _item(self, category_id: int) -> QTreeWidgetItem | None:
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
-            if item.data(COL_NAME, ID_ROLE) == category_id:
-                return item
-        return None
+        row = next((r for r, shown in enumerate(self._shown) if shown[0] == category_id), -1)  # no item.data() calls
+        return self.tree.topLevelItem(row) if row >= 0 else None
 
     def _select_near(self, row: int) -> None:
         count = self.tree.topLevelItemCount()
@@ -381,6 +385,9 @@ class ClassPanel(QWidget):
         # Applied on the next loop turn: renaming may rebuild the rows, which must not happen
         # while the item view is still inside the editor's commit.
         cid, text = int(item.data(COL_NAME, ID_ROLE)), item.text(COL_NAME)
+        row = self.tree.indexOfTopLevelItem(item)
+        if 0 <= row < len(self._shown):
+            self._shown[row] = (cid,)  # the editor wrote into the row: the next refresh fills it again
         QTimer.singleShot(0, self, lambda: self._commit_rename(cid, text))
 
     def _commit_rename(self, category_id: int, text: str) -> None:

@@ -1,23 +1,38 @@
-"""The permanent fields of the status bar: overlay class, image size, pointer, pixel value, zoom."""
+"""The permanent fields of the status bar: the instance under the pointer, overlay class, image
+size, pointer, pixel value, zoom."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from app.canvas.canvas import Canvas
 from app.core.categories import Category
 from app.formats.image_io import LoadedImage
 
 
 class StatusReadout:
     def __init__(self, bar: QStatusBar) -> None:
-        labels = tuple(QLabel() for _ in range(6))
-        self.class_label, self.overlay_label, self.size_label, self.pos_label, self.value_label, self.zoom_label = labels
+        labels = tuple(QLabel() for _ in range(7))
+        self.class_label, self.hover_label, self.overlay_label, self.size_label, self.pos_label, self.value_label, self.zoom_label = labels
         self.class_label.setToolTip(QCoreApplication.translate("StatusReadout", "The class new instances get (1-9 or the Classes panel)"))
-        widths = ((self.class_label, 0), (self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70))
+        self.hover_label.setToolTip(QCoreApplication.translate("StatusReadout", "The instance under the pointer: id, class, score"))
+        widths = ((self.class_label, 0), (self.hover_label, 0), (self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70))
         for label, width in widths:
             label.setMinimumWidth(width)
             bar.addPermanentWidget(label)
+        # The window builds the canvas (its central widget) before the status bar: follow its
+        # hover from here, so the window's wiring stays as it is.
+        canvas = bar.window().centralWidget() if bar.window() is not None else None
+        if isinstance(canvas, Canvas):
+            self.follow_hover(canvas)
+
+    def follow_hover(self, canvas: Canvas) -> None:
+        """Show the name and score of the instance under the canvas's pointer."""
+        canvas.hover_changed.connect(self.show_hover)
+
+    def show_hover(self, text: str) -> None:
+        self.hover_label.setText(text)
 
     def show_image(self, image: LoadedImage | None, unreadable: str = "") -> None:
         self.size_label.setText(f"{image.width} × {image.height}  {image.description}" if image is not None else unreadable)
