@@ -127,7 +127,7 @@ class EncoderWorker(_Worker):
             self._niced = True
             lower_thread_priority()
         def read() -> np.ndarray:
-            return job.rgb if job.rgb is not None else read_image(job.path).rgb
+            return job.rgb if job.rgb is not None else read_image(job.path, pyramid=False).rgb  # rgb only
 
         try:
             self.engine.embed(job.key, read)

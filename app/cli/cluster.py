@@ -285,10 +285,7 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt,
         import ray  # noqa: F401 - the optional extra
     except ImportError as exc:
         raise CliError("--ray needs Ray Data: pip install 'maskpilot[cluster]' (ray[data] >= 2.9)") from exc
-    if args.batch < 1:
-        raise CliError("--batch must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise CliError("--workers must be at least 1")
+    label.check_counts(args)
     project = open_project(args)
     images = select_images(project, args.images)
     image_ids = project_image_ids(project.store, project.images) if args.out is not None else {}

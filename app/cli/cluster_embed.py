@@ -76,27 +76,15 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt,
         setup: Callable[[], None] | None = None) -> tuple[int, int, list[str], bool]:  # fmt: skip
     """Returns (images encoded, images already cached, unreadable images, stopped), like
     `embed.run`. `setup()` runs in each worker process before it loads the model."""
-    import inference
     from app.ai.domain.prompts import engine_for
-    from app.cli import cluster
-    from inference.weights import search_folders
+    from app.cli import cluster, embed
 
     try:
         import ray
     except ImportError as exc:
         raise CliError("--ray needs Ray Data: pip install 'maskpilot[cluster]' (ray[data] >= 2.9)") from exc
     project = open_project(args)
-    info = inference.get_model_info(args.model)
-    if info.kind != "interactive":
-        raise CliError(f"{args.model} is a {info.kind} model; --model needs an interactive model")
-    if args.weights is not None and not args.weights.is_file():
-        raise CliError(f"weights file not found: {args.weights}")
-    weights = args.weights or inference.find_weights(info.weights_files)
-    if weights is None and not args.random_init:
-        raise CliError(
-            f"no weights for {args.model}: put {' or '.join(info.weights_files)} in a weights folder "
-            f"({', '.join(str(f) for f in search_folders())}) or pass --weights FILE"
-        )
+    weights = embed.interactive_weights(args)
     folder = project.folder.absolute()
     store = project.store.root.absolute()
     engine = engine_for(args.model, None, "cpu", store, args.random_init)  # has_embedding only: no model

@@ -49,13 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
-    """Returns (images encoded, images already cached, unreadable images, stopped)."""
-    if getattr(args, "ray", None) is not None:  # imported here: ray is never loaded otherwise
-        from app.cli import cluster_embed
-
-        return cluster_embed.run(args, stop)
-    project = open_project(args)
+def interactive_weights(args: argparse.Namespace) -> Path | None:
+    """The weights file of --model (None with --random-init and none found); CliError when the
+    model is not interactive or has no weights. The local and the --ray path both ask this."""
     info = inference.get_model_info(args.model)
     if info.kind != "interactive":
         raise CliError(f"{args.model} is a {info.kind} model; --model needs an interactive model")
@@ -67,6 +63,17 @@ def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list
             f"no weights for {args.model}: put {' or '.join(info.weights_files)} in a weights folder "
             f"({', '.join(str(f) for f in search_folders())}) or pass --weights FILE"
         )
+    return weights
+
+
+def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
+    """Returns (images encoded, images already cached, unreadable images, stopped)."""
+    if getattr(args, "ray", None) is not None:  # imported here: ray is never loaded otherwise
+        from app.cli import cluster_embed
+
+        return cluster_embed.run(args, stop)
+    project = open_project(args)
+    weights = interactive_weights(args)
     engine = engine_for(args.model, str(weights) if weights else None, args.device, project.store.root, args.random_init)
     images = select_images(project, args.images)
     progress = Progress("embedding", args.quiet)

@@ -235,16 +235,21 @@ def _load_predictor(name: str, weights: Path | None, args: argparse.Namespace, k
             bar.close()
 
 
+def check_counts(args: argparse.Namespace) -> None:
+    """--batch and --workers are at least 1 (CliError otherwise); the --ray path checks them too."""
+    if args.batch < 1:
+        raise CliError("--batch must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
+
+
 def run(args: argparse.Namespace, stop: StopOnInterrupt) -> tuple[int, int, list[str], bool]:
     """Label the project; returns (predicted images, suggestions, unreadable images, stopped)."""
     if getattr(args, "ray", None) is not None:  # imported here: ray is never loaded otherwise
         from app.cli import cluster
 
         return cluster.run(args, stop)
-    if args.batch < 1:
-        raise CliError("--batch must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise CliError("--workers must be at least 1")
+    check_counts(args)
     project = open_project(args)
     images = select_images(project, args.images)
     image_ids = project_image_ids(project.store, project.images) if args.out is not None else {}

@@ -170,13 +170,15 @@ class ProjectStore:
 
     def save_document(self, doc: Document) -> None:
         self.ensure()
+        # The index first: loaded after the write, its refresh would parse the file just written
+        # (the same document, read back; ~55 ms for a 300-shape import).
+        index = self.index()
         path = self.label_path(doc.image_name)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, document_to_dict(doc))
         st = path.stat()
         entry = IndexEntry(doc.status.value, doc.pending_count(), len(doc), st.st_mtime_ns, st.st_size,
                            latest_uncertainty(doc.ai_runs))  # fmt: skip
-        index = self.index()
         old = index.get(doc.image_name)
         index[doc.image_name] = entry
         # index.json is rewritten only when a summary changes: a stale mtime alone just makes

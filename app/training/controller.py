@@ -161,7 +161,8 @@ class TrainingController(QObject):
             self.host.message(message.message)
         elif isinstance(message, Finished):
             d.set_running(False)
-            d.progress.setValue(d.progress.maximum() if not message.cancelled else d.progress.value())
+            if not message.cancelled:
+                d.progress.setValue(d.progress.maximum())
             d.show_message(message.message)
             if message.metrics:
                 d.show_metrics(message.metrics)
