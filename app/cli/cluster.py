@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import pickle
 import sys
 import threading
 import time
@@ -41,6 +40,7 @@ from typing import Any
 from app.ai.domain.suggestions import class_mapping
 from app.cli import label
 from app.cli.cluster_plan import ClusterPlan, PlanError, plan_cluster
+from app.cli.cluster_wire import unpack_result
 from app.cli.cluster_worker import (
     LabelActor,
     LabelJob,
@@ -206,7 +206,7 @@ def _take(rows: dict[str, Any], tally: Tally, project: Any, args: argparse.Names
         count = int(rows["count"][k])
         blob = rows["result"][k]
         if blob is not None and len(blob):  # gathered: the driver writes, as the local CLI does
-            count = save_result(project.store, rel, pickle.loads(bytes(blob)), args, mapping)
+            count = save_result(project.store, rel, unpack_result(bytes(blob)), args, mapping)
         if rows["coco"][k]:
             image_id = image_ids[rel]
             for r in json.loads(str(rows["coco"][k])):

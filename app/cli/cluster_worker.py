@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +34,7 @@ import cv2
 import numpy as np
 
 from app.ai.domain.suggestions import write_prediction
+from app.cli.cluster_wire import pack_result
 from app.formats.image_io import (
     MAX_PIXELS,
     ImageLoadError,
@@ -331,7 +331,7 @@ class LabelActor(SignalledActor):
                         if self.store is not None:
                             counts[i] = save_result(self.store, rels[i], out, self.job.args, self.job.mapping)
                         else:
-                            results[i] = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+                            results[i] = pack_result(out)
                         if self.job.coco:
                             coco[i] = json.dumps(out[0].to_coco_results(0))
                         status[i] = "done"

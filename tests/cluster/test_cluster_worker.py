@@ -5,7 +5,6 @@ that fails on everything, the driver-gathers mode, no index.json writes)."""
 from __future__ import annotations
 
 import json
-import pickle
 import types
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 
 import inference
 from app.cli import label
+from app.cli.cluster_wire import unpack_result
 from app.cli.cluster_worker import LabelActor, LabelJob, decode_image_bytes, read_and_decode
 from app.formats.image_io import ImageLoadError, read_image
 from app.formats.store import ProjectStore
@@ -99,7 +99,7 @@ def test_gather_mode_hands_predictions_back_and_writes_nothing(tmp_path: Path, a
     shipped = {"rel": np.array(NAMES[:2], dtype=object),
                "bytes": np.array([(folder / n).read_bytes() for n in NAMES[:2]], dtype=object)}  # fmt: skip
     out = actor_for(folder, write=False)(read_and_decode(shipped, "/nowhere"))
-    pred, sem = pickle.loads(out["result"][0])
+    pred, sem = unpack_result(out["result"][0])
     assert list(out["status"]) == ["done", "done"] and sem is None and len(pred) == 1
     assert pred.image_size == read_image(folder / NAMES[0]).rgb.shape[:2]
     assert not list(ProjectStore(folder).labels_dir.glob("**/*.json"))
