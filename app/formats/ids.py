@@ -10,8 +10,9 @@ never collide with a kept one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+
+import orjson
 
 from app.formats.store import ProjectStore
 
@@ -45,7 +46,7 @@ def assign_ids(wanted: Iterable[object]) -> list[int]:
 def kept_image_id(store: ProjectStore, rel: str) -> int | None:
     """The image id kept in the label file of `rel` (read as plain JSON: no masks decoded)."""
     try:
-        data = json.loads(store.label_path(rel).read_bytes())
+        data = orjson.loads(store.label_path(rel).read_bytes())
         value = data["image"]["coco"]["id"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -13,10 +13,11 @@ ignored, so a label file cannot make us read or write outside the project.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 from pathlib import Path
+
+import orjson
 
 from app.core.categories import LabelSet
 from app.core.document import Document
@@ -108,7 +109,7 @@ def _looks_like_labelme(path: Path) -> bool:
                 return True
             if len(head) < 65536:
                 return False
-        data = json.loads(path.read_bytes())  # "shapes" after a large imageData
+        data = orjson.loads(path.read_bytes())  # "shapes" after a large imageData
         return isinstance(data, dict) and "shapes" in data
     except (OSError, ValueError):
         return False
@@ -117,7 +118,8 @@ def _looks_like_labelme(path: Path) -> bool:
 def read_labelme(path: str | os.PathLike) -> dict:
     """Parse a labelme JSON file. Raises FormatError with a readable reason."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        raw = Path(path).read_bytes()
+        data = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)  # a BOM is allowed; orjson checks UTF-8
     except OSError as exc:
         raise FormatError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:

@@ -13,11 +13,12 @@ reported; nothing else is touched.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import orjson
 
 from app.core.categories import Category, LabelSet
 from app.core.document import Document
@@ -120,7 +121,7 @@ class ProjectStore:
         if not path.exists():
             return ProjectMeta()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = orjson.loads(path.read_text(encoding="utf-8"))
             cats = [
                 Category(int(c["id"]), str(c["name"]), tuple(int(v) for v in c["color"]), bool(c.get("isthing", True)),
                          str(c.get("supercategory") or ""))
@@ -157,7 +158,7 @@ class ProjectStore:
         except OSError as exc:
             return LoadResult(Document(image_rel, width, height), f"cannot read labels of {image_rel}: {exc.strerror}")
         try:
-            doc = document_from_dict(json.loads(raw.decode("utf-8")))
+            doc = document_from_dict(orjson.loads(raw))  # orjson checks the UTF-8 itself
         except (ValueError, DocumentFormatError) as exc:
             moved = self._quarantine_or_none(path)
             where = f" It was moved to {moved.name}." if moved else ""
@@ -205,7 +206,7 @@ class ProjectStore:
 
     def _load_index(self) -> dict[str, IndexEntry]:
         try:
-            data = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
+            data = orjson.loads((self.root / "index.json").read_bytes())
             if data.get("version") != INDEX_VERSION:
                 return {}
             entries = {k: IndexEntry(**v) for k, v in data["images"].items()}
@@ -246,7 +247,7 @@ class ProjectStore:
 
     def _summarize(self, rel: str, st: os.stat_result) -> IndexEntry:
         try:
-            data = json.loads(self.label_path(rel).read_bytes())
+            data = orjson.loads(self.label_path(rel).read_bytes())
             inst = data["instances"]
             pending = sum(1 for i in inst if i.get("state") == "suggested")
             return IndexEntry(str(data.get("status", "new")), pending, len(inst), st.st_mtime_ns, st.st_size,

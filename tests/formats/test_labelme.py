@@ -230,3 +230,20 @@ def test_find_labelme_files_uses_image_path_when_two_images_share_a_stem(tmp_pat
     (tmp_path / "sub" / "z.json").write_text(json.dumps({"imagePath": "z.png", "shapes": []}))
     found = find_labelme_files(tmp_path, ["x.jpg", "x.png", "y.png", "sub/z.png"])
     assert found == {"x.jpg": tmp_path / "x.json", "sub/z.png": tmp_path / "sub" / "z.json"}
+
+
+def test_a_byte_order_mark_is_read_and_bad_utf8_or_nan_is_refused(tmp_path):
+    """Windows editors save labelme files with a UTF-8 BOM; a file that is not UTF-8, or holds
+    NaN (not JSON), is reported by name and imports nothing."""
+    store = make_project(tmp_path / "p", ["a.png", "b.png", "c.png"])
+    shape = {"label": "고양이", "points": [[1, 1], [20, 2], [10, 15]], "shape_type": "polygon"}
+    body = json.dumps({"shapes": [shape], "imageWidth": W, "imageHeight": H}, ensure_ascii=False)
+    (tmp_path / "p" / "a.json").write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    (tmp_path / "p" / "b.json").write_bytes(body.replace("고양이", "cat").encode("utf-8")[:-2] + b'\xff"}')
+    (tmp_path / "p" / "c.json").write_text(body.replace("[20, 2]", "[NaN, 2]"), encoding="utf-8")
+    labels = LabelSet()
+    report = import_labelme(tmp_path / "p", store, labels, ["a.png", "b.png", "c.png"])
+    assert report.instances_added == 1
+    assert [labels.name(i.category_id) for i in store.load_document("a.png", W, H).document] == ["고양이"]
+    bad = sorted(w.reason for w in report.warnings if "not valid JSON" in w.reason)
+    assert len(bad) == 2 and "b.json" in bad[0] and "c.json" in bad[1]
