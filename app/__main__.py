@@ -1,5 +1,6 @@
 """Entry point: `maskpilot [FOLDER]`, `python -m app [FOLDER]`, `python -m app --sample`.
 
+`--lang ko|en` picks the UI language for one run (app.ui.language).
 `--self-test` checks an installation (used on the PyInstaller bundle): it opens the generated
 sample folder offscreen, waits until an image is decoded and shown, and exits 0, or nonzero with
 the reason on stderr (missing resources, an unhandled error, or no image within the timeout).
@@ -22,6 +23,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="maskpilot", description="Segmentation labeling with model suggestions.")
     p.add_argument("folder", nargs="?", help="image folder to open")
     p.add_argument("--sample", action="store_true", help="open the generated sample folder")
+    p.add_argument("--lang", choices=("en", "ko"),
+                   help="UI language for this run (default: View > Language, else the system's)")
     p.add_argument("--debug", action="store_true", help="verbose logging (DEBUG level, also on stderr)")
     p.add_argument("--self-test", action="store_true",
                    help="open the sample folder offscreen, load one image, exit 0 when it worked")
@@ -52,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         # Must be set before the QApplication exists; the dialog would block an unattended run.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["MASKPILOT_NO_CRASH_DIALOG"] = "1"
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QImageReader
     from PySide6.QtWidgets import QApplication
 
+    from app.ui import language
     from app.window import crash_handler
     from app.window.main_window import MainWindow
 
@@ -63,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MaskPilot")
     app.setOrganizationName("MaskPilot")
+    language.install(language.choose_language(args.lang, QSettings("MaskPilot", "MaskPilot")), app)
     window = MainWindow()
     handler = crash_handler.install(lambda: window, log_path=log_path)
     log.info("MaskPilot starting (frozen=%s, debug=%s)", getattr(sys, "frozen", False), args.debug)
@@ -89,7 +95,7 @@ def _self_test(app, window, handler) -> int:
     from app.paths import resource_path
     from app.sample import ensure_sample_folder
 
-    for rel in (("classes", "coco_things.json"), ("icons", "app.svg")):
+    for rel in (("classes", "coco_things.json"), ("icons", "app.svg"), ("i18n", "maskpilot_ko.qm")):
         if not resource_path(*rel).is_file():
             print(f"self-test: resource missing: {resource_path(*rel)}", file=sys.stderr)
             return 3

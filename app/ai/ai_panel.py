@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,11 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.i18n import translate
 from app.ui.icons import icon
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("AIPanel", text)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,8 @@ class ModelEntry:
     weights: str | None  # path of the weights file found, None when missing
 
 
-DEVICES = (("auto", "Auto"), ("cuda", "CUDA GPU"), ("cpu", "CPU"))
+DEVICES = (("auto", QT_TRANSLATE_NOOP("AIPanel", "Auto")), ("cuda", QT_TRANSLATE_NOOP("AIPanel", "CUDA GPU")),
+           ("cpu", QT_TRANSLATE_NOOP("AIPanel", "CPU")))
 
 
 class AIPanel(QWidget):
@@ -64,51 +62,52 @@ class AIPanel(QWidget):
         super().__init__()
         self._entries: dict[str, ModelEntry] = {}
         self.model_box = QComboBox()
-        self.model_box.setToolTip(tr("The instance model that proposes suggestions"))
-        self.train = QToolButton(text=tr("Train…"))
-        self.train.setToolTip(tr("Train a model for this project's classes on the images marked done"))
+        self.model_box.setToolTip(translate("AIPanel", "The instance model that proposes suggestions"))
+        self.train = QToolButton(text=translate("AIPanel", "Train…"))
+        self.train.setToolTip(translate("AIPanel", "Train a model for this project's classes on the images marked done"))
         self.weights_label = QLabel(wordWrap=True)
-        self.choose_weights = QPushButton(tr("Choose File…"))
-        self.download = QPushButton(tr("Download"))
+        self.choose_weights = QPushButton(translate("AIPanel", "Choose File…"))
+        self.download = QPushButton(translate("AIPanel", "Download"))
         self.semantic_box = QComboBox()
-        self.semantic_box.setToolTip(tr("A semantic model for the semantic and panoptic overlays"))
+        self.semantic_box.setToolTip(translate("AIPanel", "A semantic model for the semantic and panoptic overlays"))
         self.interactive_box = QComboBox()
-        self.interactive_box.setToolTip(tr("The click-to-mask model of the Interactive AI tool (S)"))
-        self.interactive_weights = QToolButton(text=tr("File…"))
-        self.interactive_weights.setToolTip(tr("Choose the weights file of the interactive model"))
+        self.interactive_box.setToolTip(translate("AIPanel", "The click-to-mask model of the Interactive AI tool (S)"))
+        self.interactive_weights = QToolButton(text=translate("AIPanel", "File…"))
+        self.interactive_weights.setToolTip(translate("AIPanel", "Choose the weights file of the interactive model"))
         self.device_box = QComboBox()
         for key, text in DEVICES:
-            self.device_box.addItem(tr(text), key)
-        self.device_label = QLabel(tr("Detected when a model first runs"), wordWrap=True)
+            self.device_box.addItem(translate("AIPanel", text), key)
+        self.device_label = QLabel(translate("AIPanel", "Detected when a model first runs"), wordWrap=True)
         self.device_label.setStyleSheet("color: palette(mid);")
         self.slider = QSlider(Qt.Horizontal, minimum=5, maximum=95, singleStep=5, pageStep=10)
-        self.slider.setToolTip(tr("Suggestions scoring below this are hidden; moving it never re-runs the model"))
+        self.slider.setToolTip(translate("AIPanel", "Suggestions scoring below this are hidden; moving it never re-runs the model"))
         self.slider_value = QLabel()
         self.slider_value.setMinimumWidth(32)
-        self.hide_dups = QCheckBox(tr("Hide suggestions that duplicate an instance"), checked=True)
+        self.hide_dups = QCheckBox(translate("AIPanel", "Hide suggestions that duplicate an instance"), checked=True)
         self.mapping_label = QLabel(wordWrap=True)
-        self.add_classes = QCheckBox(tr("Add unmapped model classes to the project"))
+        self.add_classes = QCheckBox(translate("AIPanel", "Add unmapped model classes to the project"))
 
-        self.fill_current = QPushButton(icon("autofill"), tr("Auto-Fill Image"))
-        self.fill_current.setToolTip(tr("Suggest instances on this image (I)"))
-        self.fill_more = QToolButton(text=tr("Batch"), popupMode=QToolButton.InstantPopup)
+        self.fill_current = QPushButton(icon("autofill"), translate("AIPanel", "Auto-Fill Image"))
+        self.fill_current.setToolTip(translate("AIPanel", "Suggest instances on this image (I)"))
+        self.fill_more = QToolButton(text=translate("AIPanel", "Batch"), popupMode=QToolButton.InstantPopup)
         menu = QMenu(self.fill_more)
-        for key, text in (("all", "All Images"), ("unfinished", "Unfinished Images"), ("selected", "Selected Images")):
-            menu.addAction(tr(text), lambda k=key: self.autofill_requested.emit(k))
+        for key, text in (("all", QT_TRANSLATE_NOOP("AIPanel", "All Images")), ("unfinished", QT_TRANSLATE_NOOP("AIPanel", "Unfinished Images")),
+                          ("selected", QT_TRANSLATE_NOOP("AIPanel", "Selected Images"))):
+            menu.addAction(translate("AIPanel", text), lambda k=key: self.autofill_requested.emit(k))
         self.fill_more.setMenu(menu)
-        self.cancel = QPushButton(icon("stop"), tr("Cancel"))
+        self.cancel = QPushButton(icon("stop"), translate("AIPanel", "Cancel"))
         self.cancel.setEnabled(False)
         self.progress = QProgressBar(textVisible=False, maximumHeight=8)
         self.progress_label = QLabel(wordWrap=True)
         self.banner = QLabel(wordWrap=True, visible=False)
         self.banner.setStyleSheet("background: #fff3e0; color: #6d4c00; border: 1px solid #ffb74d; border-radius: 3px; padding: 4px;")
         self.banner.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.accept_all = QPushButton(tr("Accept All"))
-        self.accept_all.setToolTip(tr("Accept every shown suggestion on this image (Shift+Y)"))
-        self.reject_rest = QPushButton(tr("Reject Rest"))
-        self.reject_rest.setToolTip(tr("Remove every suggestion still pending on this image (Shift+N)"))
-        self.next_pending = QPushButton(tr("Next Pending"))
-        self.next_pending.setToolTip(tr("Go to the next image with suggestions to review"))
+        self.accept_all = QPushButton(translate("AIPanel", "Accept All"))
+        self.accept_all.setToolTip(translate("AIPanel", "Accept every shown suggestion on this image (Shift+Y)"))
+        self.reject_rest = QPushButton(translate("AIPanel", "Reject Rest"))
+        self.reject_rest.setToolTip(translate("AIPanel", "Remove every suggestion still pending on this image (Shift+N)"))
+        self.next_pending = QPushButton(translate("AIPanel", "Next Pending"))
+        self.next_pending.setToolTip(translate("AIPanel", "Go to the next image with suggestions to review"))
         self.progress.setVisible(False)
         for box in (self.model_box, self.semantic_box, self.interactive_box, self.device_box):
             # Long model names must not widen the dock: the canvas gets the room, names elide.
@@ -124,23 +123,23 @@ class AIPanel(QWidget):
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_box, 1)
         model_row.addWidget(self.train)
-        form.addRow(tr("Model"), model_row)
+        form.addRow(translate("AIPanel", "Model"), model_row)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.choose_weights)
         weights_row.addWidget(self.download)
         form.addRow("", self.weights_label)
         form.addRow("", weights_row)
-        form.addRow(tr("Overlay"), self.semantic_box)
+        form.addRow(translate("AIPanel", "Overlay"), self.semantic_box)
         interactive_row = QHBoxLayout()
         interactive_row.addWidget(self.interactive_box, 1)
         interactive_row.addWidget(self.interactive_weights)
-        form.addRow(tr("Interactive"), interactive_row)
-        form.addRow(tr("Device"), self.device_box)
+        form.addRow(translate("AIPanel", "Interactive"), interactive_row)
+        form.addRow(translate("AIPanel", "Device"), self.device_box)
         form.addRow("", self.device_label)
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.slider, 1)
         slider_row.addWidget(self.slider_value)
-        form.addRow(tr("Threshold"), slider_row)
+        form.addRow(translate("AIPanel", "Threshold"), slider_row)
         run_row = QHBoxLayout()
         run_row.addWidget(self.fill_current, 1)
         run_row.addWidget(self.fill_more)
@@ -185,9 +184,9 @@ class AIPanel(QWidget):
         for box in boxes.values():
             box.blockSignals(True)
             box.clear()
-        self.semantic_box.addItem(tr("None"), "")
+        self.semantic_box.addItem(translate("AIPanel", "None"), "")
         for entry in entries:
-            text = entry.display_name if entry.weights else tr("{name} — weights needed").format(name=entry.display_name)
+            text = entry.display_name if entry.weights else translate("AIPanel", "{name} — weights needed").format(name=entry.display_name)
             if entry.kind in boxes:
                 boxes[entry.kind].addItem(text, entry.name)
         for box, name in ((self.model_box, current), (self.semantic_box, semantic), (self.interactive_box, interactive)):
@@ -212,7 +211,7 @@ class AIPanel(QWidget):
         self.device_box.setCurrentIndex(max(self.device_box.findData(key), 0))
 
     def set_devices_description(self, described: dict[str, str]) -> None:
-        self.device_label.setText(tr("Auto uses {auto}. CUDA: {cuda}.").format(auto=described.get("auto", "?"), cuda=described.get("cuda", "?")))
+        self.device_label.setText(translate("AIPanel", "Auto uses {auto}. CUDA: {cuda}.").format(auto=described.get("auto", "?"), cuda=described.get("cuda", "?")))
 
     def threshold(self) -> float:
         return self.slider.value() / 100.0
@@ -222,9 +221,9 @@ class AIPanel(QWidget):
         self._on_slider_value_changed(self.slider.value())
 
     def set_mapping_summary(self, mapped: int, total: int, unmapped: list[str]) -> None:
-        text = tr("{mapped} of {total} model classes match project classes.").format(mapped=mapped, total=total)
+        text = translate("AIPanel", "{mapped} of {total} model classes match project classes.").format(mapped=mapped, total=total)
         if unmapped:
-            text += " " + tr("Ignored: {names}").format(names=", ".join(unmapped[:6]) + ("…" if len(unmapped) > 6 else ""))
+            text += " " + translate("AIPanel", "Ignored: {names}").format(names=", ".join(unmapped[:6]) + ("…" if len(unmapped) > 6 else ""))
         self.mapping_label.setText(text)
         self.mapping_label.setToolTip(", ".join(unmapped))
 
@@ -238,7 +237,7 @@ class AIPanel(QWidget):
         self.progress.setValue(done)
         left = (total - done) / per_second if per_second > 0 else 0.0
         eta = f"{int(left // 60)}:{int(left % 60):02d}"
-        self.progress_label.setText(tr("{done} / {total} images · {rate:.2f} images/s · ETA {eta}").format(done=done, total=total, rate=per_second, eta=eta))
+        self.progress_label.setText(translate("AIPanel", "{done} / {total} images · {rate:.2f} images/s · ETA {eta}").format(done=done, total=total, rate=per_second, eta=eta))
 
     def set_status(self, text: str) -> None:
         self.progress_label.setText(text)
@@ -256,11 +255,11 @@ class AIPanel(QWidget):
         entry = self._entries.get(self.model_name())
         missing = entry is not None and entry.weights is None
         if entry is None:
-            self.weights_label.setText(tr("No instance model is available."))
+            self.weights_label.setText(translate("AIPanel", "No instance model is available."))
         elif missing:
-            self.weights_label.setText(tr("<b>Weights needed.</b> Choose the file, or download it when online."))
+            self.weights_label.setText(translate("AIPanel", "<b>Weights needed.</b> Choose the file, or download it when online."))
         else:
-            self.weights_label.setText(tr("Weights: {file}").format(file=entry.weights))
+            self.weights_label.setText(translate("AIPanel", "Weights: {file}").format(file=entry.weights))
         self.weights_label.setToolTip(entry.weights if entry is not None and entry.weights else "")
         self.choose_weights.setVisible(entry is not None and not entry.name.startswith("project:"))  # its own file
         self.download.setVisible(missing)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QThread, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSettings, QThread, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -39,6 +39,7 @@ from app.formats.document_json import latest_uncertainty
 from app.panels.file_list import FileListPanel
 from app.project.session import ProjectSession
 from app.ui.action_table import ActionSpec
+from app.ui.i18n import translate
 
 #: Testing and demos without weights files: missing weights mean random weights (useless output).
 RANDOM_WEIGHTS_ENV = "MASKPILOT_RANDOM_WEIGHTS"
@@ -46,16 +47,12 @@ RANDOM_WEIGHTS_ENV = "MASKPILOT_RANDOM_WEIGHTS"
 SCORE_FLOOR = 0.25
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("AIController", text)
-
-
 AI_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("autofill", "Auto-&Fill Image", "ai.autofill", "ai", ("I",), "autofill", True, arg="current",
-               tip="Let the model suggest instances on this image"),
-    ActionSpec("autofill_all", "Auto-Fill &All Images", "ai.autofill", "ai", arg="all"),
-    ActionSpec("autofill_unfinished", "Auto-Fill &Unfinished Images", "ai.autofill", "ai", arg="unfinished"),
-    ActionSpec("autofill_cancel", "&Cancel Auto-Fill", "ai.cancel", "ai", ("Shift+Esc",), "stop"),
+    ActionSpec("autofill", QT_TRANSLATE_NOOP("Actions", "Auto-&Fill Image"), "ai.autofill", "ai", ("I",), "autofill", True, arg="current",
+               tip=QT_TRANSLATE_NOOP("Actions", "Let the model suggest instances on this image")),
+    ActionSpec("autofill_all", QT_TRANSLATE_NOOP("Actions", "Auto-Fill &All Images"), "ai.autofill", "ai", arg="all"),
+    ActionSpec("autofill_unfinished", QT_TRANSLATE_NOOP("Actions", "Auto-Fill &Unfinished Images"), "ai.autofill", "ai", arg="unfinished"),
+    ActionSpec("autofill_cancel", QT_TRANSLATE_NOOP("Actions", "&Cancel Auto-Fill"), "ai.cancel", "ai", ("Shift+Esc",), "stop"),
 )  # fmt: skip
 
 
@@ -187,14 +184,14 @@ class AIController(QObject):
     def choose_weights(self, name: str) -> None:
         if not name:
             return
-        path, _ = QFileDialog.getOpenFileName(self.host.parent, tr("Weights File"), "", tr("PyTorch weights (*.pth *.pt);;All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(self.host.parent, translate("AIController", "Weights File"), "", translate("AIController", "PyTorch weights (*.pth *.pt);;All files (*)"))
         if path:
             self.host.settings.setValue(settings_key(name), path)
             self.refresh_models()
 
     def download_weights(self) -> None:
         spec = self._spec(self.panel.model_name(), download=True)
-        self.panel.set_status(tr("Downloading the weights of {model}…").format(model=spec.name))
+        self.panel.set_status(translate("AIController", "Downloading the weights of {model}…").format(model=spec.name))
         self._start(FillJob(self._next_id(), spec, ()), _Job("fill", spec.name))
 
     def _spec(self, name: str, download: bool = False) -> ModelSpec:
@@ -225,22 +222,22 @@ class AIController(QObject):
         run_semantic = scope == "current" and bool(semantic)
         if run_semantic and not self._weights_ready(semantic):
             run_semantic = False
-            self.host.message(tr("No overlay: the weights of {model} are missing.").format(model=semantic))
+            self.host.message(translate("AIController", "No overlay: the weights of {model} are missing.").format(model=semantic))
         if not self._weights_ready(name):
-            self.panel.show_banner(tr("The weights of {model} are missing: choose the file, or download it when online.").format(model=name))
+            self.panel.show_banner(translate("AIController", "The weights of {model} are missing: choose the file, or download it when online.").format(model=name))
             self.host.show_panel()
             return
         rels = self._scope_rels(scope)
         if not rels:
-            self.host.message(tr("No images to auto-fill."))
+            self.host.message(translate("AIController", "No images to auto-fill."))
             return
         cats = model_catalog.categories(name, session.store)
         mapping, added = class_mapping(cats, session.labels, self.panel.add_classes.isChecked())
         if not mapping:
-            self.panel.show_banner(tr("None of {model}'s classes match a project class. Tick 'Add unmapped model classes' or rename classes.").format(model=name))
+            self.panel.show_banner(translate("AIController", "None of {model}'s classes match a project class. Tick 'Add unmapped model classes' or rename classes.").format(model=name))
             return
         if added and self.panel.add_classes.isChecked():
-            self.host.message(tr("Added {n} classes from the model.").format(n=len(added)))
+            self.host.message(translate("AIController", "Added {n} classes from the model.").format(n=len(added)))
         self.panel.show_banner("")
         images = tuple((rel, str(session.image_path(rel))) for rel in rels)
         floor = min(SCORE_FLOOR, self.panel.threshold())
@@ -271,14 +268,14 @@ class AIController(QObject):
         mapping, _ = class_mapping(model_catalog.categories(name, session.store), session.labels.copy())
         job = BoxJob(self._next_id(), self._spec(name), current, rgb, tuple(float(v) for v in box))
         self._start(job, _Job("box", name, mapping))
-        self.host.message(tr("Auto-Edit: finding the object in the box…"))
+        self.host.message(translate("AIController", "Auto-Edit: finding the object in the box…"))
         return True
 
     def cancel(self) -> None:
         """Stop every queued and running job; images already finished keep their suggestions."""
         self.worker.cancel(self._last_id)
         if self._jobs:
-            self.panel.set_status(tr("Cancelling…"))
+            self.panel.set_status(translate("AIController", "Cancelling…"))
 
     @property
     def busy(self) -> bool:
@@ -330,7 +327,7 @@ class AIController(QObject):
             try:
                 count = write_prediction(session.store, rel, prediction, mapping, floor)
             except OSError as exc:
-                self.host.warn(tr("Could not save the suggestions of {rel}: {error}").format(rel=rel, error=exc))
+                self.host.warn(translate("AIController", "Could not save the suggestions of {rel}: {error}").format(rel=rel, error=exc))
                 return 0
             entry = session.store.index().get(rel)
             if entry is not None:
@@ -339,7 +336,7 @@ class AIController(QObject):
         new = suggestions_from_prediction(prediction, mapping, doc, floor)
         stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.source == prediction.model]
         commands = [RemoveInstance(doc, iid) for iid in stale] + [AddInstance(doc, inst) for inst in new]
-        self.host.stack_for(rel).push(CommandSequence(tr("Auto-fill ({n} suggestions)").format(n=len(new)), commands))
+        self.host.stack_for(rel).push(CommandSequence(translate("AIController", "Auto-fill ({n} suggestions)").format(n=len(new)), commands))
         record_fill(doc, prediction.model, floor, new)
         files.update_state(rel, pending=doc.pending_count(), uncertainty=latest_uncertainty(doc.ai_runs))
         return len(new)
@@ -351,13 +348,13 @@ class AIController(QObject):
         if job is None or doc is None:
             return
         if len(prediction) == 0 or not prediction.masks[0].any():
-            self.host.message(tr("Auto-Edit found no object in the box."))
+            self.host.message(translate("AIController", "Auto-Edit found no object in the box."))
             return
         from app.ai.domain.box_prompt import box_mask_instance
 
         category = job.mapping.get(int(prediction.category_ids[0])) or self.host.current_category()
         instance = box_mask_instance(doc, prediction, category)
-        self.host.stack_for(rel).push(AddInstance(doc, instance, text=tr("Auto-Edit box")))
+        self.host.stack_for(rel).push(AddInstance(doc, instance, text=translate("AIController", "Auto-Edit box")))
         if rel == self.host.current():
             self.host.selection.set([instance.id])
 
@@ -384,10 +381,10 @@ class AIController(QObject):
             return
         if job.kind == "fill":
             if job.total:
-                text = tr("Cancelled after {done} of {total} images; {n} suggestions kept.") if cancelled else tr("Done: {done} images, {n} suggestions.")
+                text = translate("AIController", "Cancelled after {done} of {total} images; {n} suggestions kept.") if cancelled else translate("AIController", "Done: {done} images, {n} suggestions.")
                 text = text.format(done=job.done, total=job.total, n=job.suggestions)
                 if job.failed:
-                    text += " " + tr("{k} images could not be read.").format(k=len(job.failed))
+                    text += " " + translate("AIController", "{k} images could not be read.").format(k=len(job.failed))
                 self.panel.set_status(text)
             else:  # a weights download
                 self.refresh_models()

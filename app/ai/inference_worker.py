@@ -20,15 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.ai.domain.project_models import is_project_model, load_project_model
 from app.formats.image_io import ImageLoadError, read_image
 from app.formats.store import ProjectStore
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("InferenceWorker", text)
+from app.ui.i18n import translate
 
 
 @dataclass(frozen=True)
@@ -232,4 +229,4 @@ class InferenceWorker(QObject):
         if isinstance(exc, InferenceError):
             return str(exc)
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return tr("The model failed: {error}").format(error=last)
+        return translate("InferenceWorker", "The model failed: {error}").format(error=last)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.ai.domain.embeddings import ImageKey
@@ -27,6 +27,7 @@ from app.core.prompts import Candidates, Prompt
 from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
 from app.project.session import ProjectSession
 from app.ui.action_table import ActionSpec
+from app.ui.i18n import translate
 
 #: How many images after the current one are encoded ahead.
 LOOKAHEAD = 2
@@ -35,13 +36,9 @@ HOVER_DELAY_MS = 40
 DEFAULT_MODEL = "sam_vit_b"
 
 INTERACTIVE_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("segment_everything", "Segment &Everything (Interactive AI)", "interactive.segment_everything", "ai",
-               ("Shift+S",), tip="Suggest a mask for every object the interactive model finds, in the current class"),
+    ActionSpec("segment_everything", QT_TRANSLATE_NOOP("Actions", "Segment &Everything (Interactive AI)"), "interactive.segment_everything", "ai",
+               ("Shift+S",), tip=QT_TRANSLATE_NOOP("Actions", "Suggest a mask for every object the interactive model finds, in the current class")),
 )  # fmt: skip
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("InteractiveController", text)
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ class InteractiveController(QObject):
         engine = self._factory(wanted[0], session, self.host.settings, self.fell_back.emit)
         if engine is None:
             if not quiet:
-                self.host.warn(tr("Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
+                self.host.warn(translate("InteractiveController", "Interactive AI needs the weights of {model}: choose the file in the AI panel.").format(model=wanted[0]))
             return False
         self.engine, self._engine_for = engine, wanted
         encoder, decoder = EncoderWorker(engine), DecoderWorker(engine)
@@ -161,10 +158,10 @@ class InteractiveController(QObject):
                 self._ready.add(key)
         if jobs:
             if jobs[0].key.rel == rel:
-                self.status_changed.emit(tr("Encoding {name}…").format(name=rel))
+                self.status_changed.emit(translate("InteractiveController", "Encoding {name}…").format(name=rel))
             self._workers[0].submit(jobs)
         else:
-            self.status_changed.emit(tr("Ready"))
+            self.status_changed.emit(translate("InteractiveController", "Ready"))
 
     def _current_key(self) -> ImageKey | None:
         rel, session = self.host.current(), self.host.session()
@@ -181,12 +178,12 @@ class InteractiveController(QObject):
             job, self._waiting = self._waiting, None
             self._workers[1].submit([job])
         if key == self._current_key():
-            self.status_changed.emit(tr("Ready"))
+            self.status_changed.emit(translate("InteractiveController", "Ready"))
 
     def _on_encoder_failed(self, key: ImageKey, message: str) -> None:
         if key == self._current_key():
             self._waiting = None
-            self.host.warn(tr("Interactive AI could not encode {name}: {error}").format(name=key.rel, error=message))
+            self.host.warn(translate("InteractiveController", "Interactive AI could not encode {name}: {error}").format(name=key.rel, error=message))
 
     # ---- prompts ----------------------------------------------------------------------------
     def prompt(self, prompt: Prompt, size: tuple[int, int], preview: bool = False, commit: bool = False, everything: EverythingOptions | None = None) -> bool:
@@ -212,7 +209,7 @@ class InteractiveController(QObject):
             self._workers[1].submit([job])
         else:
             self._waiting = job  # sent when the encoder gets there (it is first in its queue)
-            self.host.message(tr("Encoding the image; the mask follows…"))
+            self.host.message(translate("InteractiveController", "Encoding the image; the mask follows…"))
         return True
 
     def _send_hover(self) -> None:
@@ -234,7 +231,7 @@ class InteractiveController(QObject):
             return False
         if not self.prompt(Prompt(box=tuple(float(v) for v in box), multimask=False), (image.shape[1], image.shape[0]), commit=True):
             return False
-        self.host.message(tr("Auto-Edit: finding the object in the box…"))
+        self.host.message(translate("InteractiveController", "Auto-Edit: finding the object in the box…"))
         return True
 
     def segment_everything(self) -> None:
@@ -244,7 +241,7 @@ class InteractiveController(QObject):
         if image is None:
             return
         if self.prompt(Prompt(), (image.shape[1], image.shape[0]), commit=True, everything=self.everything_options):
-            self.host.message(tr("Segment everything: prompting a grid of points…"))
+            self.host.message(translate("InteractiveController", "Segment everything: prompting a grid of points…"))
 
     def _on_decoder_everything_done(self, job: DecodeJob, masks: list) -> None:
         session = self.host.session()
@@ -255,8 +252,8 @@ class InteractiveController(QObject):
         new = everything_suggestions(doc, masks, int(self.host.current_category()), model)
         stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.provenance.get("tool") == "segment_everything"]
         commands = [RemoveInstance(doc, iid) for iid in stale] + [AddInstance(doc, inst) for inst in new]
-        self.host.stack_for(job.key.rel).push(CommandSequence(tr("Segment everything ({n} suggestions)").format(n=len(new)), commands))
-        self.host.message(tr("Segment everything: {n} suggestions to review.").format(n=len(new)))
+        self.host.stack_for(job.key.rel).push(CommandSequence(translate("InteractiveController", "Segment everything ({n} suggestions)").format(n=len(new)), commands))
+        self.host.message(translate("InteractiveController", "Segment everything: {n} suggestions to review.").format(n=len(new)))
 
     def _on_decoder_decoded(self, job: DecodeJob, candidates: Candidates) -> None:
         if job.commit:
@@ -269,11 +266,11 @@ class InteractiveController(QObject):
         session = self.host.session()
         doc = session.documents.get(candidates.rel) if session is not None else None
         if doc is None or not len(candidates) or candidates.mask(0).is_empty():
-            self.host.message(tr("Auto-Edit found no object in the box."))
+            self.host.message(translate("InteractiveController", "Auto-Edit found no object in the box."))
             return
         provenance = {"tool": "auto_edit", "model": self.model_name(), "predicted_iou": round(candidates.scores[0], 4)}
         inst = Instance(doc.new_id(), int(self.host.current_category()), candidates.mask(0), provenance=provenance)
-        self.host.stack_for(candidates.rel).push(AddInstance(doc, inst, text=tr("Auto-Edit box")))
+        self.host.stack_for(candidates.rel).push(AddInstance(doc, inst, text=translate("InteractiveController", "Auto-Edit box")))
         if candidates.rel == self.host.current():
             self.host.selection.set([inst.id])
 

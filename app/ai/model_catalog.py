@@ -10,7 +10,7 @@ the same name is loaded again rather than served from the cache.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 
 from app.ai.ai_panel import ModelEntry
 from app.ai.domain.project_models import (
@@ -22,10 +22,7 @@ from app.ai.domain.project_models import (
 )
 from app.ai.weights_choice import weights_file
 from app.formats.store import ProjectStore
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ModelCatalog", text)
+from app.ui.i18n import translate
 
 
 def entries(settings: QSettings, store: ProjectStore | None) -> list[ModelEntry]:
@@ -35,7 +32,7 @@ def entries(settings: QSettings, store: ProjectStore | None) -> list[ModelEntry]
     out = []
     for info in list_project_models(store) if store is not None else []:
         weights = str(info.weights_path) if info.error is None and info.weights_path.is_file() else None
-        display = tr("{name} (trained on this project)").format(name=info.name)
+        display = translate("ModelCatalog", "{name} (trained on this project)").format(name=info.name)
         out.append(ModelEntry(info.address, display, "instance", weights))
     for info in inference.list_models():
         out.append(ModelEntry(info.name, info.display_name, info.kind, weights_file(settings, info.name, info.weights_files)))

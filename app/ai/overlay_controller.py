@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from app.ai.overlay_panel import KINDS, OverlayPanel
 from app.canvas.overlays import (
@@ -37,20 +37,16 @@ from app.core.geometry import RasterGeometry
 from app.core.instance import Instance
 from app.editing.commands import AddInstance
 from app.ui.action_table import ActionSpec
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("OverlayController", text)
-
+from app.ui.i18n import translate
 
 #: Rows for the action table (dotted slots resolve to window.overlays.<method>).
 OVERLAY_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("overlay_semantic", "Toggle &Semantic Overlay", "overlays.toggle_semantic", "view", ("O",),
-               tip="Show or hide the semantic segmentation of this image"),
-    ActionSpec("overlay_panoptic", "Toggle Pa&noptic Overlay", "overlays.toggle_panoptic", "view", ("Shift+O",),
-               tip="Show or hide the panoptic segmentation of this image"),
-    ActionSpec("segment_to_instance", "&Make Instance From Segment", "overlays.make_instance_from_segment", "ai",
-               ("Shift+M",), tip="Turn the overlay segment under the mouse pointer into an editable instance"),
+    ActionSpec("overlay_semantic", QT_TRANSLATE_NOOP("Actions", "Toggle &Semantic Overlay"), "overlays.toggle_semantic", "view", ("O",),
+               tip=QT_TRANSLATE_NOOP("Actions", "Show or hide the semantic segmentation of this image")),
+    ActionSpec("overlay_panoptic", QT_TRANSLATE_NOOP("Actions", "Toggle Pa&noptic Overlay"), "overlays.toggle_panoptic", "view", ("Shift+O",),
+               tip=QT_TRANSLATE_NOOP("Actions", "Show or hide the panoptic segmentation of this image")),
+    ActionSpec("segment_to_instance", QT_TRANSLATE_NOOP("Actions", "&Make Instance From Segment"), "overlays.make_instance_from_segment", "ai",
+               ("Shift+M",), tip=QT_TRANSLATE_NOOP("Actions", "Turn the overlay segment under the mouse pointer into an editable instance")),
 )  # fmt: skip
 
 DEFAULT_OPACITY = 0.45
@@ -184,7 +180,7 @@ class OverlayController(QObject):
         for layer in reversed(self.shown_layers()):
             name = label_at(layer, x, y)
             if name is not None:
-                kind = tr("panoptic") if layer.kind == PANOPTIC else tr("semantic")
+                kind = translate("OverlayController", "panoptic") if layer.kind == PANOPTIC else translate("OverlayController", "semantic")
                 return f"{kind}: {name}"
         return None
 
@@ -205,17 +201,17 @@ class OverlayController(QObject):
         doc = self.document()
         point = point or self._point
         if doc is None or point is None:
-            self.message(tr("Point at an overlay segment on the image first."))
+            self.message(translate("OverlayController", "Point at an overlay segment on the image first."))
             return None
         for layer in reversed(self.shown_layers()):
             found = segment_mask(layer, *point)
             if found is not None:
                 break
         else:
-            self.message(tr("No overlay segment under the mouse pointer."))
+            self.message(translate("OverlayController", "No overlay segment under the mouse pointer."))
             return None
         if layer.shape != (doc.height, doc.width):
-            self.message(tr("This overlay was computed for a different image size."))
+            self.message(translate("OverlayController", "This overlay was computed for a different image size."))
             return None
         mask, (x0, y0), model_cat = found
         name = layer.categories.get(model_cat, f"class {model_cat}")
@@ -224,14 +220,14 @@ class OverlayController(QObject):
         if category is None:
             category = self.current_category()
             if category is None:
-                self.message(tr("Choose a class for the new instance first."))
+                self.message(translate("OverlayController", "Choose a class for the new instance first."))
                 return None
-            self.message(tr("No class named “{name}”: the instance got the current class.").format(name=name))
+            self.message(translate("OverlayController", "No class named “{name}”: the instance got the current class.").format(name=name))
         inst = Instance(
             doc.new_id(), int(category), RasterGeometry(mask, x0, y0).tight(), source=layer.model or layer.kind,
             provenance={"model": layer.model, "prompt": "segment", "overlay": layer.kind,
                         "model_category": model_cat, "model_category_name": name},
         )  # fmt: skip
-        self.push(AddInstance(doc, inst, text=tr("Instance from segment")))
+        self.push(AddInstance(doc, inst, text=translate("OverlayController", "Instance from segment")))
         self.selection.set([inst.id])
         return inst

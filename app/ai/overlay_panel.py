@@ -7,7 +7,7 @@ listens to the signals; the panel never touches layers or documents itself.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,11 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas.overlays import PANOPTIC, SEMANTIC, LegendEntry
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("OverlayPanel", text)
-
+from app.ui.i18n import translate
 
 KINDS = (SEMANTIC, PANOPTIC)
 CATEGORY_ROLE = Qt.UserRole
@@ -45,7 +41,7 @@ class OverlayPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        titles = {SEMANTIC: tr("Semantic"), PANOPTIC: tr("Panoptic")}
+        titles = {SEMANTIC: translate("OverlayPanel", "Semantic"), PANOPTIC: translate("OverlayPanel", "Panoptic")}
         grid = QGridLayout()
         self.checks: dict[str, QCheckBox] = {}
         self.sliders: dict[str, QSlider] = {}
@@ -53,11 +49,11 @@ class OverlayPanel(QWidget):
         for row, kind in enumerate(KINDS):
             check = QCheckBox(titles[kind])
             check.setEnabled(False)
-            check.setToolTip(tr("Show the {kind} overlay of this image").format(kind=titles[kind].lower()))
+            check.setToolTip(translate("OverlayPanel", "Show the {kind} overlay of this image").format(kind=titles[kind].lower()))
             check.toggled.connect(lambda on, k=kind: self.visibility_changed.emit(k, on))
             slider = QSlider(Qt.Horizontal)
             slider.setRange(0, 100)
-            slider.setToolTip(tr("Opacity"))
+            slider.setToolTip(translate("OverlayPanel", "Opacity"))
             slider.valueChanged.connect(lambda v, k=kind: self._on_slider_value_changed(k, v))
             label = QLabel()
             label.setMinimumWidth(40)
@@ -71,11 +67,11 @@ class OverlayPanel(QWidget):
         self.legend = QListWidget()
         self.legend.setSelectionMode(QListWidget.NoSelection)
         self.legend.setFocusPolicy(Qt.NoFocus)
-        self.empty_label = QLabel(tr("No overlays for this image yet. Run a semantic or panoptic model from the AI menu."))
+        self.empty_label = QLabel(translate("OverlayPanel", "No overlays for this image yet. Run a semantic or panoptic model from the AI menu."))
         self.empty_label.setWordWrap(True)
-        self.make_button = QPushButton(tr("Make Instance From Segment"))
+        self.make_button = QPushButton(translate("OverlayPanel", "Make Instance From Segment"))
         self.make_button.setToolTip(
-            tr("Turns the segment under the mouse pointer into an editable instance (Shift+M while pointing at it)")
+            translate("OverlayPanel", "Turns the segment under the mouse pointer into an editable instance (Shift+M while pointing at it)")
         )
         self.make_button.setEnabled(False)
         self.make_button.clicked.connect(self.make_instance_requested)
@@ -113,7 +109,7 @@ class OverlayPanel(QWidget):
     def set_legend(self, sections: list[tuple[str, list[LegendEntry]]]) -> None:
         """One section per shown layer: (kind, entries largest first)."""
         self.legend.clear()
-        titles = {SEMANTIC: tr("Semantic classes"), PANOPTIC: tr("Panoptic classes")}
+        titles = {SEMANTIC: translate("OverlayPanel", "Semantic classes"), PANOPTIC: translate("OverlayPanel", "Panoptic classes")}
         bold = QFont(self.legend.font())
         bold.setBold(True)
         for kind, entries in sections:
@@ -127,7 +123,7 @@ class OverlayPanel(QWidget):
                 shown = f"{share:.1f} %" if share >= 0.1 else "<0.1 %"
                 item = QListWidgetItem(swatch(entry.color), f"{entry.name}  ({shown})")
                 item.setData(CATEGORY_ROLE, entry.category_id)
-                item.setToolTip(tr("class id {id}").format(id=entry.category_id))
+                item.setToolTip(translate("OverlayPanel", "class id {id}").format(id=entry.category_id))
                 self.legend.addItem(item)
 
     def legend_names(self) -> list[str]:

@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from app.ai.domain import review
 from app.core.document import Change, ChangeKind, Document
 from app.core.instance import Instance
 from app.editing.commands import AcceptSuggestions, RejectSuggestions
 from app.ui.action_table import ActionSpec
+from app.ui.i18n import Context, translate
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoCommand
@@ -37,23 +38,19 @@ if TYPE_CHECKING:
     from app.panels.layer_panel import LayerPanel
 
 
-def tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("ReviewController", text, None, n)
-
-
 # Keys: Y/N are free in the action tables and echo "yes/no"; I is the lead's "auto-fill this image";
 # Enter stays with the polygon tool. Shift widens the action to the whole queue.
 REVIEW_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("review_accept", "&Accept Suggestion", "review.accept_selected", "ai", ("Y",), "accept",
-               tip="Accept the selected suggestions (or the next one in the queue)"),
-    ActionSpec("review_reject", "&Reject Suggestion", "review.reject_selected", "ai", ("N",), "reject",
-               tip="Reject the selected suggestions (or the next one in the queue)"),
-    ActionSpec("review_accept_all", "Accept All &Above Threshold", "review.accept_all", "ai", ("Shift+Y",)),
-    ActionSpec("review_reject_rest", "Reject the Res&t", "review.reject_rest", "ai", ("Shift+N",),
-               tip="Remove every suggestion still pending on this image, shown or not"),
-    ActionSpec("review_next", "Ne&xt Suggestion", "review.next_suggestion", "ai", (".",)),
-    ActionSpec("review_prev", "Pre&vious Suggestion", "review.prev_suggestion", "ai", (",",)),
-    ActionSpec("review_next_image", "Next Image With &Pending Suggestions", "review.next_image_with_pending",
+    ActionSpec("review_accept", QT_TRANSLATE_NOOP("Actions", "&Accept Suggestion"), "review.accept_selected", "ai", ("Y",), "accept",
+               tip=QT_TRANSLATE_NOOP("Actions", "Accept the selected suggestions (or the next one in the queue)")),
+    ActionSpec("review_reject", QT_TRANSLATE_NOOP("Actions", "&Reject Suggestion"), "review.reject_selected", "ai", ("N",), "reject",
+               tip=QT_TRANSLATE_NOOP("Actions", "Reject the selected suggestions (or the next one in the queue)")),
+    ActionSpec("review_accept_all", QT_TRANSLATE_NOOP("Actions", "Accept All &Above Threshold"), "review.accept_all", "ai", ("Shift+Y",)),
+    ActionSpec("review_reject_rest", QT_TRANSLATE_NOOP("Actions", "Reject the Res&t"), "review.reject_rest", "ai", ("Shift+N",),
+               tip=QT_TRANSLATE_NOOP("Actions", "Remove every suggestion still pending on this image, shown or not")),
+    ActionSpec("review_next", QT_TRANSLATE_NOOP("Actions", "Ne&xt Suggestion"), "review.next_suggestion", "ai", (".",)),
+    ActionSpec("review_prev", QT_TRANSLATE_NOOP("Actions", "Pre&vious Suggestion"), "review.prev_suggestion", "ai", (",",)),
+    ActionSpec("review_next_image", QT_TRANSLATE_NOOP("Actions", "Next Image With &Pending Suggestions"), "review.next_image_with_pending",
                "go", ("Ctrl+Shift+P",), "next_pending"),
 )  # fmt: skip
 
@@ -68,6 +65,8 @@ class ReviewController(QObject):
     next_image_with_pending walks; current: () -> the open image's relative path; show_image:
     opens an image by relative path.
     """
+
+    tr = Context("ReviewController").tr  # its plural messages: self.tr(text, "", n) (app.ui.i18n)
 
     #: the set of shown suggestions changed (threshold, duplicate option, or edits)
     filter_changed = Signal()
@@ -238,7 +237,7 @@ class ReviewController(QObject):
     def _act(self, accept: bool) -> None:
         ids = self._targets()
         if not ids:
-            self._message(tr("No suggestion selected."))
+            self._message(translate("ReviewController", "No suggestion selected."))
             return
         queue = self.pending_ids()
         following = [i for i in queue[queue.index(ids[-1]) + 1 :] + queue if i not in ids] if ids[-1] in queue else []
@@ -246,10 +245,10 @@ class ReviewController(QObject):
         locked = {i for i in ids if doc.get(i).locked}
         ids = ids if accept else [i for i in ids if i not in locked]  # a locked suggestion stays
         if not ids:
-            self._message(tr("The selected suggestions are locked."))
+            self._message(translate("ReviewController", "The selected suggestions are locked."))
             return
         self._push(AcceptSuggestions(doc, ids) if accept else RejectSuggestions(doc, ids))
-        self._message(tr("Accepted %n suggestion(s).", len(ids)) if accept else tr("Rejected %n suggestion(s).", len(ids)))
+        self._message(self.tr("Accepted %n suggestion(s).", "", len(ids)) if accept else self.tr("Rejected %n suggestion(s).", "", len(ids)))
         # Keyboard review moves on to the next suggestion in the queue, still shown after the edit.
         shown = self.visible_ids()
         nxt = next((i for i in following if i in shown), None)
@@ -264,10 +263,10 @@ class ReviewController(QObject):
         doc = self._doc_now()
         ids = self.pending_ids()
         if doc is None or not ids:
-            self._message(tr("No suggestions above the threshold."))
+            self._message(translate("ReviewController", "No suggestions above the threshold."))
             return
-        self._push(AcceptSuggestions(doc, ids, tr("Accept %n suggestion(s) above the threshold", len(ids))))
-        self._message(tr("Accepted %n suggestion(s).", len(ids)))
+        self._push(AcceptSuggestions(doc, ids, self.tr("Accept %n suggestion(s) above the threshold", "", len(ids))))
+        self._message(self.tr("Accepted %n suggestion(s).", "", len(ids)))
 
     def reject_rest(self) -> None:
         """Remove every suggestion still pending, shown or not (below the threshold, hidden
@@ -278,11 +277,11 @@ class ReviewController(QObject):
             return
         ids = [i for i in review.remaining_ids(doc) if not doc.get(i).locked]
         if not ids:
-            self._message(tr("No pending suggestions."))
+            self._message(translate("ReviewController", "No pending suggestions."))
             return
         self.selection.set([i for i in self.selection.ordered if i not in ids])
-        self._push(RejectSuggestions(doc, ids, tr("Reject %n remaining suggestion(s)", len(ids))))
-        self._message(tr("Rejected %n suggestion(s).", len(ids)))
+        self._push(RejectSuggestions(doc, ids, self.tr("Reject %n remaining suggestion(s)", "", len(ids))))
+        self._message(self.tr("Rejected %n suggestion(s).", "", len(ids)))
 
     # ---- navigation --------------------------------------------------------------------------
     def next_suggestion(self) -> None:
@@ -294,7 +293,7 @@ class ReviewController(QObject):
     def _step(self, delta: int) -> None:
         queue = self.pending_ids()
         if not queue:
-            self._message(tr("No suggestions to review in this image."))
+            self._message(translate("ReviewController", "No suggestions to review in this image."))
             return
         sel = [i for i in self.selection.ordered if i in queue]
         at = sel[-1] if sel else self._cursor if self._cursor in queue else None
@@ -312,7 +311,7 @@ class ReviewController(QObject):
     def next_image_with_pending(self) -> None:
         rel = self.files.next_with_pending(self._current()) if self.files is not None else None
         if rel is None:
-            self._message(tr("No other image has suggestions to review."))
+            self._message(translate("ReviewController", "No other image has suggestions to review."))
         elif self._show_image is not None:
             self._show_image(rel)
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 
 from app.canvas.pointer import Buttons, Modifiers
 from app.core.categories import LabelSet
 from app.core.instance import Instance
+from app.ui.i18n import translate
 
 KEY_NAMES = {
     Qt.Key_Escape: "Escape", Qt.Key_Return: "Return", Qt.Key_Enter: "Return",
@@ -39,5 +40,5 @@ def modifiers(qt_mods) -> Modifiers:
 def hover_text(inst: Instance, labels: LabelSet) -> str:
     """What the status bar says about the instance under the pointer: id, class, score."""
     score = "" if inst.score is None else f" {inst.score:.2f}"
-    kind = QCoreApplication.translate("Canvas", " (suggestion)") if inst.is_suggestion else ""
+    kind = translate("Canvas", " (suggestion)") if inst.is_suggestion else ""
     return f"#{inst.id} {labels.name(inst.category_id)}{score}{kind}"

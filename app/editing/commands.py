@@ -10,16 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QUndoCommand
 
 from app.core.document import Document, ImageStatus
 from app.core.geometry import Box, Geometry
 from app.core.instance import Instance, InstanceState
+from app.ui.i18n import Context, translate
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Commands", text)
+Commands = Context("Commands")  # plural messages: Commands.tr(text, "", n) (app.ui.i18n)
 
 
 class CommandSequence(QUndoCommand):
@@ -46,7 +45,7 @@ class CommandSequence(QUndoCommand):
 
 class AddInstance(QUndoCommand):
     def __init__(self, doc: Document, instance: Instance, index: int | None = None, text: str = "") -> None:
-        super().__init__(text or tr("Add instance"))
+        super().__init__(text or translate("Commands", "Add instance"))
         self.doc, self.instance, self.index = doc, instance, index
 
     def redo(self) -> None:
@@ -58,7 +57,7 @@ class AddInstance(QUndoCommand):
 
 class RemoveInstance(QUndoCommand):
     def __init__(self, doc: Document, instance_id: int) -> None:
-        super().__init__(tr("Delete instance"))
+        super().__init__(translate("Commands", "Delete instance"))
         self.doc, self.instance_id = doc, instance_id
         self._removed: tuple[Instance, int] | None = None
 
@@ -74,7 +73,7 @@ class SetFields(QUndoCommand):
     """Change plain fields (class, visibility, lock, state...) of one instance."""
 
     def __init__(self, doc: Document, instance_id: int, text: str = "", **fields) -> None:
-        super().__init__(text or tr("Edit instance"))
+        super().__init__(text or translate("Commands", "Edit instance"))
         self.doc, self.instance_id, self.fields = doc, instance_id, fields
         self._old: dict = {}
 
@@ -108,7 +107,7 @@ class _AcceptOnEdit:
 
 class SetGeometry(_AcceptOnEdit, QUndoCommand):
     def __init__(self, doc: Document, instance_id: int, geometry: Geometry, text: str = "") -> None:
-        super().__init__(text or tr("Edit shape"))
+        super().__init__(text or translate("Commands", "Edit shape"))
         self.doc, self.instance_id, self.geometry = doc, instance_id, geometry
         self._old: Geometry | None = None
 
@@ -123,7 +122,7 @@ class SetGeometry(_AcceptOnEdit, QUndoCommand):
 
 class MoveInstance(QUndoCommand):
     def __init__(self, doc: Document, instance_id: int, index: int) -> None:
-        super().__init__(tr("Reorder"))
+        super().__init__(translate("Commands", "Reorder"))
         self.doc, self.instance_id, self.index = doc, instance_id, index
         self._old = 0
 
@@ -139,7 +138,7 @@ class GeometryEdit(_AcceptOnEdit, QUndoCommand):
     `after`, undo sets `before`. Geometries are immutable, so holding both is cheap."""
 
     def __init__(self, doc: Document, instance_id: int, before: Geometry, after: Geometry, text: str = "") -> None:
-        super().__init__(text or tr("Edit shape"))
+        super().__init__(text or translate("Commands", "Edit shape"))
         self.doc, self.instance_id, self.before, self.after = doc, instance_id, before, after
 
     def redo(self) -> None:
@@ -173,7 +172,7 @@ class PaintStroke(_AcceptOnEdit, QUndoCommand):
         converted_from: Geometry | None = None,
         start_geometry: Geometry | None = None,
     ) -> None:
-        super().__init__(text or tr("Paint"))
+        super().__init__(text or translate("Commands", "Paint"))
         self.doc, self.instance_id, self.box = doc, instance_id, box
         self.shape = before.shape
         self._before, self._after = np.packbits(before), np.packbits(after)
@@ -212,9 +211,17 @@ class PaintStroke(_AcceptOnEdit, QUndoCommand):
             self.doc.set_geometry(self.instance_id, self.converted_from)
 
 
+#: One whole message per status: the status word alone would not fit every language's sentence.
+STATUS_TEXT = {
+    ImageStatus.NEW: QT_TRANSLATE_NOOP("Commands", "Mark image new"),
+    ImageStatus.IN_PROGRESS: QT_TRANSLATE_NOOP("Commands", "Mark image in progress"),
+    ImageStatus.DONE: QT_TRANSLATE_NOOP("Commands", "Mark image done"),
+}
+
+
 class SetImageStatus(QUndoCommand):
     def __init__(self, doc: Document, status: ImageStatus) -> None:
-        super().__init__(tr("Mark image {status}").format(status=status.value.replace("_", " ")))
+        super().__init__(translate("Commands", STATUS_TEXT[status]))
         self.doc, self.status = doc, status
         self._old = ImageStatus.NEW
 
@@ -236,7 +243,7 @@ class AcceptSuggestions(QUndoCommand):
     and gains "accepted_at" (UTC ISO time of the first redo, kept across undo/redo)."""
 
     def __init__(self, doc: Document, ids: list[int], text: str = "") -> None:
-        super().__init__(text or QCoreApplication.translate("Commands", "Accept %n suggestion(s)", None, len(ids)))
+        super().__init__(text or Commands.tr("Accept %n suggestion(s)", "", len(ids)))
         self.doc, self.ids = doc, list(ids)
         self.accepted_at = _now_iso()
         self._old: list[tuple[int, dict]] = []
@@ -262,7 +269,7 @@ class RejectSuggestions(QUndoCommand):
     """Remove suggestions; undo puts each back at its z-index."""
 
     def __init__(self, doc: Document, ids: list[int], text: str = "") -> None:
-        super().__init__(text or QCoreApplication.translate("Commands", "Reject %n suggestion(s)", None, len(ids)))
+        super().__init__(text or Commands.tr("Reject %n suggestion(s)", "", len(ids)))
         self.doc, self.ids = doc, list(ids)
         self._removed: list[tuple[Instance, int]] = []
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QInputDialog, QWidget
 
@@ -23,10 +23,7 @@ from app.editing.commands import (
     SetFields,
     SetImageStatus,
 )
-
-
-def tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("EditController", text, None, n)
+from app.ui.i18n import Context, translate
 
 
 class EditController(QObject):
@@ -37,6 +34,8 @@ class EditController(QObject):
     image's QUndoStack (edits made of several commands are one macro on it); message(text) shows
     a status message; parent hosts the tolerance dialog.
     """
+
+    tr = Context("EditController").tr  # its plural messages: self.tr(text, "", n) (app.ui.i18n)
 
     def __init__(
         self, *, document: Callable[[], Document | None], labels: Callable[[], LabelSet | None],
@@ -59,7 +58,7 @@ class EditController(QObject):
             return
         cid = cats[n - 1].id
         self._set_current_category(cid)
-        self._set_selected_fields(tr("Set class"), category_id=cid)
+        self._set_selected_fields(translate("EditController", "Set class"), category_id=cid)
 
     def _set_selected_fields(self, text: str, **fields) -> None:
         doc = self._document()
@@ -83,7 +82,7 @@ class EditController(QObject):
         if not ids:
             return
         stack = self._stack()
-        stack.beginMacro(tr("Delete %n instance(s)", len(ids)))
+        stack.beginMacro(self.tr("Delete %n instance(s)", "", len(ids)))
         for iid in ids:
             stack.push(RemoveInstance(doc, iid))
         stack.endMacro()
@@ -99,7 +98,7 @@ class EditController(QObject):
         """The layer panel's eye and lock toggles."""
         doc = self._document()
         if doc is not None:
-            text = tr("Show/hide instance") if field == "visible" else tr("Lock/unlock instance")
+            text = translate("EditController", "Show/hide instance") if field == "visible" else translate("EditController", "Lock/unlock instance")
             self._push(SetFields(doc, iid, text, **{field: value}))
 
     def move_to(self, iid: int, z_index: int) -> None:
@@ -114,15 +113,15 @@ class EditController(QObject):
             return
         self.clipboard = [doc.get(i).copy() for i in self.selection.ordered if i in doc]
         if self.clipboard:
-            self._message(tr("Copied %n instance(s)", len(self.clipboard)))
+            self._message(self.tr("Copied %n instance(s)", "", len(self.clipboard)))
 
     def paste(self) -> None:
-        self._add_copies(self.clipboard, tr("Paste"))
+        self._add_copies(self.clipboard, translate("EditController", "Paste"))
 
     def duplicate_selected(self) -> None:
         doc = self._document()
         if doc is not None:
-            self._add_copies([doc.get(i) for i in self.selection.ordered if i in doc], tr("Duplicate"))
+            self._add_copies([doc.get(i) for i in self.selection.ordered if i in doc], translate("EditController", "Duplicate"))
 
     def _add_copies(self, instances: list, text: str) -> None:
         doc = self._document()
@@ -153,7 +152,7 @@ class EditController(QObject):
 
     def ask_tolerance(self) -> tuple[float, bool]:
         """Simplification tolerance for Mask → Polygon, in pixels. Tests replace this."""
-        return QInputDialog.getDouble(self.parent(), tr("Mask to polygon"), tr("Simplification tolerance (pixels):"), 1.0, 0.0, 20.0, 1)
+        return QInputDialog.getDouble(self.parent(), translate("EditController", "Mask to polygon"), translate("EditController", "Simplification tolerance (pixels):"), 1.0, 0.0, 20.0, 1)
 
     def merge_selected(self) -> None:
         keep = mask_edits.merge(self._document(), self._stack(), self._editable_selection())

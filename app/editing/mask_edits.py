@@ -6,7 +6,6 @@ actions here. The pixel work itself lives in the Qt-free app.core.mask_ops.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoStack
 
 from app.core import mask_ops
@@ -14,10 +13,7 @@ from app.core.document import Document
 from app.core.geometry import to_raster
 from app.core.instance import Instance
 from app.editing.commands import AddInstance, GeometryEdit, RemoveInstance
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("MaskEdits", text)
+from app.ui.i18n import translate
 
 
 def _clip(doc: Document) -> tuple[int, int] | None:
@@ -31,7 +27,7 @@ def convert(doc: Document, stack: QUndoStack, insts: list[Instance], kind: str, 
     todo = [i for i in insts if (i.is_raster if kind == "polygon" else i.is_polygon)]
     if not todo:
         return
-    stack.beginMacro(tr("Convert to polygon") if kind == "polygon" else tr("Convert to mask"))
+    stack.beginMacro(translate("MaskEdits", "Convert to polygon") if kind == "polygon" else translate("MaskEdits", "Convert to mask"))
     for inst in todo:
         new = inst.geometry.to_polygon(tolerance) if kind == "polygon" else to_raster(inst.geometry, _clip(doc))
         stack.push(GeometryEdit(doc, inst.id, inst.geometry, new))
@@ -44,7 +40,7 @@ def merge(doc: Document, stack: QUndoStack, insts: list[Instance]) -> int | None
         return None
     keep = max(insts, key=lambda i: doc.index_of(i.id))
     merged = mask_ops.merge([i.geometry for i in insts], _clip(doc))
-    stack.beginMacro(tr("Merge instances"))
+    stack.beginMacro(translate("MaskEdits", "Merge instances"))
     stack.push(GeometryEdit(doc, keep.id, keep.geometry, merged))
     for inst in insts:
         if inst.id != keep.id:
@@ -56,7 +52,7 @@ def merge(doc: Document, stack: QUndoStack, insts: list[Instance]) -> int | None
 def split(doc: Document, stack: QUndoStack, insts: list[Instance]) -> list[int]:
     """Disconnected parts become instances of the same class, just above the original."""
     new_ids: list[int] = []
-    stack.beginMacro(tr("Split parts"))
+    stack.beginMacro(translate("MaskEdits", "Split parts"))
     for inst in insts:
         parts = mask_ops.split_parts(inst.geometry, clip=_clip(doc))
         if len(parts) < 2:
@@ -74,7 +70,7 @@ def split(doc: Document, stack: QUndoStack, insts: list[Instance]) -> list[int]:
 
 def subtract_above(doc: Document, stack: QUndoStack, insts: list[Instance]) -> None:
     """Remove from each instance the pixels covered by visible instances above it."""
-    stack.beginMacro(tr("Subtract overlap"))
+    stack.beginMacro(translate("MaskEdits", "Subtract overlap"))
     for inst in insts:
         above = [i.geometry for i in doc.instances[doc.index_of(inst.id) + 1 :] if i.visible]
         new = mask_ops.subtract(inst.geometry, above, _clip(doc))

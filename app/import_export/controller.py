@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.formats.labelme import find_labelme_files, labelme_files_to_import
@@ -16,16 +15,15 @@ from app.formats.store import ProjectStore
 from app.import_export.export_dialog import ExportDialog
 from app.import_export.import_dialog import ImportDialog
 from app.project.session import ProjectSession
-
-
-def tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("LabelTransfer", text, None, n)
+from app.ui.i18n import Context, translate
 
 
 class LabelTransfer:
     """session() -> the open project or None; selected() -> the images selected in the file list
     (the export dialog offers them); paths() -> every image of the file list; reload(rels)
     re-reads images whose label files an import rewrote; parent hosts the dialogs."""
+
+    tr = Context("LabelTransfer").tr  # its plural messages: self.tr(text, "", n) (app.ui.i18n)
 
     def __init__(
         self, *, session: Callable[[], ProjectSession | None], selected: Callable[[], list[str]],
@@ -69,7 +67,7 @@ class LabelTransfer:
     def ask_import_labelme(self, count: int) -> bool:
         """Tests replace this."""
         answer = QMessageBox.question(
-            self.parent, tr("labelme files found"),
-            tr("%n image(s) in this folder have labelme JSON files. Import them?", count),
+            self.parent, translate("LabelTransfer", "labelme files found"),
+            self.tr("%n image(s) in this folder have labelme JSON files. Import them?", "", count),
         )  # fmt: skip
         return answer == QMessageBox.Yes

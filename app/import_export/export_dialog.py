@@ -11,7 +11,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,11 +35,7 @@ from app.formats.project_io import ExportReport
 from app.formats.store import ProjectStore
 from app.formats.yolo import export_yolo
 from app.import_export.task_dialog import Task, TaskDialog
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ExportDialog", text)
-
+from app.ui.i18n import translate
 
 #: key, whether the output is a single JSON file (else a folder), default output name suffix
 FORMATS = (("coco", True, "_coco.json"), ("panoptic", True, "_panoptic.json"), ("png", False, "_masks"),
@@ -48,11 +44,11 @@ FORMATS = (("coco", True, "_coco.json"), ("panoptic", True, "_panoptic.json"), (
 
 def format_title(key: str) -> str:
     return {
-        "coco": tr("COCO instances (JSON)"),
-        "panoptic": tr("COCO panoptic (JSON + PNG)"),
-        "png": tr("PNG masks (Pascal VOC layout)"),
-        "labelme": tr("labelme JSON"),
-        "yolo": tr("YOLO segmentation (txt)"),
+        "coco": translate("ExportDialog", "COCO instances (JSON)"),
+        "panoptic": translate("ExportDialog", "COCO panoptic (JSON + PNG)"),
+        "png": translate("ExportDialog", "PNG masks (Pascal VOC layout)"),
+        "labelme": translate("ExportDialog", "labelme JSON"),
+        "yolo": translate("ExportDialog", "YOLO segmentation (txt)"),
     }[key]
 
 
@@ -69,34 +65,34 @@ class ExportDialog(TaskDialog):
         self.labels = labels
         self.images = list(images)
         self.selected = [s for s in (selected or []) if s in set(self.images)]
-        self.setWindowTitle(tr("Export labels"))
-        self.start_button.setText(tr("Export"))
+        self.setWindowTitle(translate("ExportDialog", "Export labels"))
+        self.start_button.setText(translate("ExportDialog", "Export"))
         box = QWidget()
         form = QFormLayout(box)
         self.format_combo = QComboBox()
         for key, _, _ in FORMATS:
             self.format_combo.addItem(format_title(key), key)
-        form.addRow(tr("Format:"), self.format_combo)
-        self.all_radio = QRadioButton(tr("All %1 images").replace("%1", str(len(self.images))))
-        self.selected_radio = QRadioButton(tr("Selected images (%1)").replace("%1", str(len(self.selected))))
+        form.addRow(translate("ExportDialog", "Format:"), self.format_combo)
+        self.all_radio = QRadioButton(translate("ExportDialog", "All %1 images").replace("%1", str(len(self.images))))
+        self.selected_radio = QRadioButton(translate("ExportDialog", "Selected images (%1)").replace("%1", str(len(self.selected))))
         self.selected_radio.setEnabled(bool(self.selected))
         self.all_radio.setChecked(True)  # a dataset export is of every image unless asked otherwise
         scope = QHBoxLayout()
         scope.addWidget(self.all_radio)
         scope.addWidget(self.selected_radio)
-        form.addRow(tr("Images:"), scope)
-        self.suggestions_check = QCheckBox(tr("Include suggestions not yet accepted"))
+        form.addRow(translate("ExportDialog", "Images:"), scope)
+        self.suggestions_check = QCheckBox(translate("ExportDialog", "Include suggestions not yet accepted"))
         form.addRow("", self.suggestions_check)
         self.option_stack = QStackedWidget()
         self._build_format_options()
-        form.addRow(tr("Options:"), self.option_stack)
+        form.addRow(translate("ExportDialog", "Options:"), self.option_stack)
         self.out_edit = QLineEdit()
-        browse = QPushButton(tr("Browse…"))
+        browse = QPushButton(translate("ExportDialog", "Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.out_edit)
         row.addWidget(browse)
-        form.addRow(tr("Save to:"), row)
+        form.addRow(translate("ExportDialog", "Save to:"), row)
         self.options.addWidget(box)
         self.format_combo.currentIndexChanged.connect(self._on_format_changed)
         self._on_format_changed()
@@ -106,18 +102,18 @@ class ExportDialog(TaskDialog):
         coco = QWidget()
         f = QFormLayout(coco)
         self.segmentation_combo = QComboBox()
-        for key, text in (("auto", tr("Polygons for vector, RLE for raster instances")),
-                          ("polygon", tr("Polygons only (masks are traced)")), ("rle", tr("RLE only"))):
+        for key, text in (("auto", translate("ExportDialog", "Polygons for vector, RLE for raster instances")),
+                          ("polygon", translate("ExportDialog", "Polygons only (masks are traced)")), ("rle", translate("ExportDialog", "RLE only"))):
             self.segmentation_combo.addItem(text, key)
-        self.scores_check = QCheckBox(tr("Write model scores"))
+        self.scores_check = QCheckBox(translate("ExportDialog", "Write model scores"))
         self.scores_check.setChecked(True)
-        f.addRow(tr("Segmentation:"), self.segmentation_combo)
+        f.addRow(translate("ExportDialog", "Segmentation:"), self.segmentation_combo)
         f.addRow("", self.scores_check)
         png = QWidget()
         f = QFormLayout(png)
-        self.semantic_check = QCheckBox(tr("Class PNGs (SegmentationClass)"))
-        self.instance_check = QCheckBox(tr("Instance-id PNGs, 16-bit (SegmentationObject)"))
-        self.binary_check = QCheckBox(tr("One binary PNG per instance"))
+        self.semantic_check = QCheckBox(translate("ExportDialog", "Class PNGs (SegmentationClass)"))
+        self.instance_check = QCheckBox(translate("ExportDialog", "Instance-id PNGs, 16-bit (SegmentationObject)"))
+        self.binary_check = QCheckBox(translate("ExportDialog", "One binary PNG per instance"))
         self.semantic_check.setChecked(True)
         self.instance_check.setChecked(True)
         for w in (self.semantic_check, self.instance_check, self.binary_check):
@@ -125,12 +121,12 @@ class ExportDialog(TaskDialog):
         labelme = QWidget()
         f = QFormLayout(labelme)
         self.raster_combo = QComboBox()
-        self.raster_combo.addItem(tr("Mask shapes (exact)"), "mask")
-        self.raster_combo.addItem(tr("Traced polygons"), "polygon")
-        f.addRow(tr("Raster masks as:"), self.raster_combo)
+        self.raster_combo.addItem(translate("ExportDialog", "Mask shapes (exact)"), "mask")
+        self.raster_combo.addItem(translate("ExportDialog", "Traced polygons"), "polygon")
+        f.addRow(translate("ExportDialog", "Raster masks as:"), self.raster_combo)
         yolo = QWidget()
         f = QFormLayout(yolo)
-        self.link_check = QCheckBox(tr("Link or copy the images into images/"))
+        self.link_check = QCheckBox(translate("ExportDialog", "Link or copy the images into images/"))
         self.link_check.setChecked(True)
         f.addRow(self.link_check)
         self._option_pages = {"coco": coco, "panoptic": QWidget(), "png": png, "labelme": labelme, "yolo": yolo}
@@ -161,11 +157,11 @@ class ExportDialog(TaskDialog):
     def ask_output_path(self, is_file: bool, current: str) -> str:
         """A file or folder chosen by the user ('' when cancelled); tests replace this."""
         if is_file:
-            return QFileDialog.getSaveFileName(self, tr("Export to"), current, tr("JSON files (*.json)"))[0]
-        return QFileDialog.getExistingDirectory(self, tr("Export into folder"), current)
+            return QFileDialog.getSaveFileName(self, translate("ExportDialog", "Export to"), current, translate("ExportDialog", "JSON files (*.json)"))[0]
+        return QFileDialog.getExistingDirectory(self, translate("ExportDialog", "Export into folder"), current)
 
     def warn(self, text: str) -> None:
-        QMessageBox.warning(self, tr("Export labels"), text)
+        QMessageBox.warning(self, translate("ExportDialog", "Export labels"), text)
 
     def chosen_images(self) -> list[str]:
         return self.selected if self.selected_radio.isChecked() else self.images
@@ -174,13 +170,13 @@ class ExportDialog(TaskDialog):
     def build_task(self) -> Task | None:
         out = Path(self.out_edit.text().strip()) if self.out_edit.text().strip() else None
         if out is None:
-            self.warn(tr("Choose where to save the export."))
+            self.warn(translate("ExportDialog", "Choose where to save the export."))
             return None
         if self._is_file_format() and out.is_dir():
-            self.warn(tr("%1 is a folder; this format writes a JSON file.").replace("%1", str(out)))
+            self.warn(translate("ExportDialog", "%1 is a folder; this format writes a JSON file.").replace("%1", str(out)))
             return None
         if not self._is_file_format() and out.exists() and not out.is_dir():
-            self.warn(tr("%1 is a file; this format writes into a folder.").replace("%1", str(out)))
+            self.warn(translate("ExportDialog", "%1 is a file; this format writes into a folder.").replace("%1", str(out)))
             return None
         labels = LabelSet(list(self.labels))  # a snapshot: the worker must not see later edits
         # The worker gets its own ProjectStore: ProjectStore caches an index that is not
@@ -206,10 +202,10 @@ class ExportDialog(TaskDialog):
     def task_done(self, result: object) -> None:
         report = result if isinstance(result, ExportReport) else ExportReport()
         if report.cancelled:
-            self.status.setText(tr("Cancelled. %1 of %2 image(s) were done; the export is incomplete.")
+            self.status.setText(translate("ExportDialog", "Cancelled. %1 of %2 image(s) were done; the export is incomplete.")
                                 .replace("%1", str(report.images)).replace("%2", str(len(self.chosen_images()))))
         else:
-            self.status.setText(tr("Exported %1 instance(s) from %2 image(s) to %3.")
+            self.status.setText(translate("ExportDialog", "Exported %1 instance(s) from %2 image(s) to %3.")
                                 .replace("%1", str(report.instances)).replace("%2", str(report.images))
                                 .replace("%3", report.path))
         self.show_warnings(report.warnings)

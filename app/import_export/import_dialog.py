@@ -13,7 +13,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,11 +35,7 @@ from app.formats.png_masks import import_png_masks
 from app.formats.project_io import ImportReport
 from app.formats.store import ProjectStore
 from app.import_export.task_dialog import Task, TaskDialog
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ImportDialog", text)
-
+from app.ui.i18n import translate
 
 #: key -> whether the source is a single file (else a folder)
 FORMATS = {"coco": True, "panoptic": True, "png": False, "labelme": False}
@@ -47,10 +43,10 @@ FORMATS = {"coco": True, "panoptic": True, "png": False, "labelme": False}
 
 def format_title(key: str) -> str:
     return {
-        "coco": tr("COCO instances (JSON)"),
-        "panoptic": tr("COCO panoptic (JSON + PNG folder)"),
-        "png": tr("PNG masks (Pascal VOC layout)"),
-        "labelme": tr("labelme JSON"),
+        "coco": translate("ImportDialog", "COCO instances (JSON)"),
+        "panoptic": translate("ImportDialog", "COCO panoptic (JSON + PNG folder)"),
+        "png": translate("ImportDialog", "PNG masks (Pascal VOC layout)"),
+        "labelme": translate("ImportDialog", "labelme JSON"),
     }[key]
 
 
@@ -75,33 +71,33 @@ class ImportDialog(TaskDialog):
         self.selected = [s for s in (selected or []) if s in set(self.images)]
         self.report: ImportReport | None = None
         self._work_labels: LabelSet | None = None
-        self.setWindowTitle(tr("Import labels"))
-        self.start_button.setText(tr("Import"))
+        self.setWindowTitle(translate("ImportDialog", "Import labels"))
+        self.start_button.setText(translate("ImportDialog", "Import"))
         box = QWidget()
         form = QFormLayout(box)
         self.format_combo = QComboBox()
         for key in FORMATS:
             self.format_combo.addItem(format_title(key), key)
-        form.addRow(tr("Format:"), self.format_combo)
-        self.beside_check = QCheckBox(tr("JSON files next to the images"))
+        form.addRow(translate("ImportDialog", "Format:"), self.format_combo)
+        self.beside_check = QCheckBox(translate("ImportDialog", "JSON files next to the images"))
         self.beside_check.setChecked(True)
         form.addRow("", self.beside_check)
         self.source_edit = QLineEdit(source or "")
-        self.browse_button = QPushButton(tr("Browse…"))
+        self.browse_button = QPushButton(translate("ImportDialog", "Browse…"))
         self.browse_button.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.source_edit)
         row.addWidget(self.browse_button)
-        form.addRow(tr("From:"), row)
-        self.all_radio = QRadioButton(tr("All %1 images").replace("%1", str(len(self.images))))
-        self.selected_radio = QRadioButton(tr("Selected images only (%1)").replace("%1", str(len(self.selected))))
+        form.addRow(translate("ImportDialog", "From:"), row)
+        self.all_radio = QRadioButton(translate("ImportDialog", "All %1 images").replace("%1", str(len(self.images))))
+        self.selected_radio = QRadioButton(translate("ImportDialog", "Selected images only (%1)").replace("%1", str(len(self.selected))))
         self.selected_radio.setEnabled(bool(self.selected))
         self.all_radio.setChecked(True)
         scope = QHBoxLayout()
         scope.addWidget(self.all_radio)
         scope.addWidget(self.selected_radio)
-        form.addRow(tr("Into:"), scope)
-        self.suggestions_check = QCheckBox(tr("Import as suggestions to review"))
+        form.addRow(translate("ImportDialog", "Into:"), scope)
+        self.suggestions_check = QCheckBox(translate("ImportDialog", "Import as suggestions to review"))
         form.addRow("", self.suggestions_check)
         self.options.addWidget(box)
         self.format_combo.currentIndexChanged.connect(self._on_format_changed)
@@ -133,11 +129,11 @@ class ImportDialog(TaskDialog):
     def ask_source_path(self, is_file: bool, current: str) -> str:
         """A file or folder chosen by the user ('' when cancelled); tests replace this."""
         if is_file:
-            return QFileDialog.getOpenFileName(self, tr("Import from"), current, tr("JSON files (*.json)"))[0]
-        return QFileDialog.getExistingDirectory(self, tr("Import from folder"), current)
+            return QFileDialog.getOpenFileName(self, translate("ImportDialog", "Import from"), current, translate("ImportDialog", "JSON files (*.json)"))[0]
+        return QFileDialog.getExistingDirectory(self, translate("ImportDialog", "Import from folder"), current)
 
     def warn(self, text: str) -> None:
-        QMessageBox.warning(self, tr("Import labels"), text)
+        QMessageBox.warning(self, translate("ImportDialog", "Import labels"), text)
 
     def build_task(self) -> Task | None:
         key = self.format_key()
@@ -146,10 +142,10 @@ class ImportDialog(TaskDialog):
         if key == "labelme" and self.beside_check.isChecked():
             source = None
         elif source is None or not source.exists():
-            self.warn(tr("Choose an existing file or folder to import from."))
+            self.warn(translate("ImportDialog", "Choose an existing file or folder to import from."))
             return None
         elif FORMATS[key] != source.is_file():
-            self.warn(tr("This format needs a JSON file.") if FORMATS[key] else tr("This format needs a folder."))
+            self.warn(translate("ImportDialog", "This format needs a JSON file.") if FORMATS[key] else translate("ImportDialog", "This format needs a folder."))
             return None
         self._work_labels = copy_labels(self.labels)
         images = self.selected if self.selected_radio.isChecked() else self.images
@@ -178,13 +174,13 @@ class ImportDialog(TaskDialog):
     def task_done(self, result: object) -> None:
         report = result if isinstance(result, ImportReport) else ImportReport()
         self.report = report
-        text = tr("Imported %1 instance(s) into %2 image(s).").replace("%1", str(report.instances_added)) \
+        text = translate("ImportDialog", "Imported %1 instance(s) into %2 image(s).").replace("%1", str(report.instances_added)) \
             .replace("%2", str(len(report.images_changed)))
         if report.categories_added:
-            text += " " + tr("New classes: %1.").replace("%1", ", ".join(report.categories_added))
+            text += " " + translate("ImportDialog", "New classes: %1.").replace("%1", ", ".join(report.categories_added))
         if report.cancelled:
-            text = tr("Cancelled.") + " " + text
+            text = translate("ImportDialog", "Cancelled.") + " " + text
         self.status.setText(text)
-        extra = [tr("Not in this folder: %1").replace("%1", name) for name in report.unmatched[:100]]
+        extra = [translate("ImportDialog", "Not in this folder: %1").replace("%1", name) for name in report.unmatched[:100]]
         self.show_warnings(report.warnings, extra)
         self.imported.emit(list(report.images_changed))

@@ -14,7 +14,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,14 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.formats.project_io import RecordWarning
+from app.ui.i18n import translate
 
 Task = Callable[[Callable[[], bool], Callable[[int, int], None]], object]
 #: Warnings listed in the dialog; the rest are counted (a 10,000-image import can have many).
 MAX_WARNINGS_SHOWN = 500
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TaskDialog", text)
 
 
 class _Worker(QObject):
@@ -114,7 +111,7 @@ class TaskDialog(QDialog):
         self.result, self.error = None, None
         self._stop = threading.Event()
         self._set_running(True)
-        self.status.setText(tr("Working…"))
+        self.status.setText(translate("TaskDialog", "Working…"))
         self.log.clear()
         self.log.setVisible(False)
         self._thread = QThread(self)
@@ -130,7 +127,7 @@ class TaskDialog(QDialog):
         """While running: ask the task to stop (it ends after the current image). Otherwise close."""
         if self.is_running():
             self._stop.set()
-            self.status.setText(tr("Stopping after the current image…"))
+            self.status.setText(translate("TaskDialog", "Stopping after the current image…"))
             self.cancel_button.setEnabled(False)
         else:
             self.reject()
@@ -143,7 +140,7 @@ class TaskDialog(QDialog):
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
         if not self._stop.is_set():
-            self.status.setText(tr("%1 of %2 image(s)").replace("%1", str(done)).replace("%2", str(total)))
+            self.status.setText(translate("TaskDialog", "%1 of %2 image(s)").replace("%1", str(done)).replace("%2", str(total)))
 
     def _on_thread_finished(self) -> None:
         worker, thread = self._worker, self._thread
@@ -156,14 +153,14 @@ class TaskDialog(QDialog):
         self._set_running(False)
         self.task_ended()
         if self.error is not None:
-            self.status.setText(tr("Failed: %1").replace("%1", self.error))
+            self.status.setText(translate("TaskDialog", "Failed: %1").replace("%1", self.error))
         else:
             self.task_done(self.result)
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
         self.cancel_button.setEnabled(True)
-        self.cancel_button.setText(tr("Cancel") if running else tr("Close"))
+        self.cancel_button.setText(translate("TaskDialog", "Cancel") if running else translate("TaskDialog", "Close"))
         for i in range(self.options.count()):
             item = self.options.itemAt(i)
             if item.widget() is not None:
@@ -172,7 +169,7 @@ class TaskDialog(QDialog):
     def show_warnings(self, warnings: list[RecordWarning], extra: list[str] = ()) -> None:
         lines = list(extra) + [str(w) for w in warnings[:MAX_WARNINGS_SHOWN]]
         if len(warnings) > MAX_WARNINGS_SHOWN:
-            lines.append(tr("… and %1 more").replace("%1", str(len(warnings) - MAX_WARNINGS_SHOWN)))
+            lines.append(translate("TaskDialog", "… and %1 more").replace("%1", str(len(warnings) - MAX_WARNINGS_SHOWN)))
         self.log.setPlainText("\n".join(lines))
         self.log.setVisible(bool(lines))
 

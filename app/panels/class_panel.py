@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -32,11 +32,7 @@ from app.core import class_merge
 from app.core.categories import Category, Color, LabelSet, default_color
 from app.core.document import Change, ChangeKind, Document
 from app.formats import class_lists
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ClassPanel", text)
-
+from app.ui.i18n import translate
 
 COL_NAME, COL_COUNT = 0, 1
 ID_ROLE = Qt.UserRole
@@ -58,13 +54,13 @@ class ClassPanel(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        self.add_action = self._action(tr("Add"), tr("Add a class"), self.add_category)
-        self.rename_action = self._action(tr("Rename"), tr("Rename the class (F2)"), self.start_rename)
-        self.color_action = self._action(tr("Colour"), tr("Change the class colour"), self.recolor_category)
-        self.delete_action = self._action(tr("Delete"), tr("Delete the class"), self.delete_category)
+        self.add_action = self._action(translate("ClassPanel", "Add"), translate("ClassPanel", "Add a class"), self.add_category)
+        self.rename_action = self._action(translate("ClassPanel", "Rename"), translate("ClassPanel", "Rename the class (F2)"), self.start_rename)
+        self.color_action = self._action(translate("ClassPanel", "Colour"), translate("ClassPanel", "Change the class colour"), self.recolor_category)
+        self.delete_action = self._action(translate("ClassPanel", "Delete"), translate("ClassPanel", "Delete the class"), self.delete_category)
         self.toolbar.addSeparator()
-        self.load_action = self._action(tr("Load…"), tr("Load a class list (text or COCO JSON)"), self.load_class_list)
-        self.save_action = self._action(tr("Save…"), tr("Save the class list (text or COCO JSON)"), self.save_class_list)
+        self.load_action = self._action(translate("ClassPanel", "Load…"), translate("ClassPanel", "Load a class list (text or COCO JSON)"), self.load_class_list)
+        self.save_action = self._action(translate("ClassPanel", "Save…"), translate("ClassPanel", "Save the class list (text or COCO JSON)"), self.save_class_list)
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
@@ -176,18 +172,18 @@ class ClassPanel(QWidget):
         if orphan:  # shown so the user sees them; naming one puts the class back
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsEditable)
             item.setForeground(COL_NAME, QBrush(QColor(140, 140, 140)))
-            tip = tr("id {id} is used in this image but is not in the class list; rename to restore it")
+            tip = translate("ClassPanel", "id {id} is used in this image but is not in the class list; rename to restore it")
             item.setToolTip(COL_NAME, tip.format(id=cid))
         else:
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable)
             item.setForeground(COL_NAME, QBrush())
             cat = self.labels.get(cid)
-            kind = tr("thing") if cat is None or cat.isthing else tr("stuff")
-            item.setToolTip(COL_NAME, tr("id {id} · {kind}").format(id=cid, kind=kind))
+            kind = translate("ClassPanel", "thing") if cat is None or cat.isthing else translate("ClassPanel", "stuff")
+            item.setToolTip(COL_NAME, translate("ClassPanel", "id {id} · {kind}").format(id=cid, kind=kind))
 
     def _fill_count(self, item: QTreeWidgetItem, count: int, suggested: int) -> None:
         item.setText(COL_COUNT, str(count))
-        tip = tr("{count} instances in this image, {suggested} of them suggestions")
+        tip = translate("ClassPanel", "{count} instances in this image, {suggested} of them suggestions")
         item.setToolTip(COL_COUNT, tip.format(count=count, suggested=suggested))
 
     def _item(self, category_id: int) -> QTreeWidgetItem | None:
@@ -214,7 +210,7 @@ class ClassPanel(QWidget):
     def add_category(self, name: str | None = None) -> int | None:
         """Add a class (asking for its name when not given); returns its id, or None."""
         if name is None:
-            name = self.ask_name(tr("Add class"), tr("Name of the new class:"))
+            name = self.ask_name(translate("ClassPanel", "Add class"), translate("ClassPanel", "Name of the new class:"))
         name = (name or "").strip()
         if not name or not self._name_is_free(name):
             return None
@@ -272,7 +268,7 @@ class ClassPanel(QWidget):
     def _name_is_free(self, name: str, except_id: int | None = None) -> bool:
         other = self.labels.by_name(name)
         if other is not None and other.id != except_id:
-            self.warn(tr('There is already a class named "{name}".').format(name=other.name))
+            self.warn(translate("ClassPanel", 'There is already a class named "{name}".').format(name=other.name))
             return False
         return True
 
@@ -323,7 +319,7 @@ class ClassPanel(QWidget):
             else:
                 class_lists.write_text(self.labels, path)
         except OSError as exc:
-            self.warn(tr("Could not save {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc))
+            self.warn(translate("ClassPanel", "Could not save {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc))
             return False
         return True
 
@@ -333,36 +329,36 @@ class ClassPanel(QWidget):
         return name if ok else None
 
     def ask_color(self, initial: Color) -> Color | None:
-        color = QColorDialog.getColor(QColor(*initial), self, tr("Class colour"))
+        color = QColorDialog.getColor(QColor(*initial), self, translate("ClassPanel", "Class colour"))
         return (color.red(), color.green(), color.blue()) if color.isValid() else None
 
     def ask_open_path(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Load class list"), "", _file_filter())
+        path, _ = QFileDialog.getOpenFileName(self, translate("ClassPanel", "Load class list"), "", _file_filter())
         return path or None
 
     def ask_save_path(self) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save class list"), "classes.txt", _file_filter())
+        path, _ = QFileDialog.getSaveFileName(self, translate("ClassPanel", "Save class list"), "classes.txt", _file_filter())
         return path or None
 
     def ask_load_mode(self, path: str, count: int) -> str | None:
         """"replace", "merge" or None (cancel) for a file of `count` classes."""
-        box = QMessageBox(QMessageBox.Question, tr("Load class list"), "", QMessageBox.Cancel, self)
-        box.setText(tr("{name} holds {count} classes. Replace the current class list, or add the "
+        box = QMessageBox(QMessageBox.Question, translate("ClassPanel", "Load class list"), "", QMessageBox.Cancel, self)
+        box.setText(translate("ClassPanel", "{name} holds {count} classes. Replace the current class list, or add the "
                        "new names to it? Classes are matched by name.").format(name=Path(path).name, count=count))
-        replace = box.addButton(tr("Replace"), QMessageBox.AcceptRole)
-        merge = box.addButton(tr("Add to current"), QMessageBox.AcceptRole)
+        replace = box.addButton(translate("ClassPanel", "Replace"), QMessageBox.AcceptRole)
+        merge = box.addButton(translate("ClassPanel", "Add to current"), QMessageBox.AcceptRole)
         box.exec()
         clicked = box.clickedButton()
         return "replace" if clicked is replace else "merge" if clicked is merge else None
 
     def confirm_delete(self, name: str, count: int) -> bool:
-        answer = QMessageBox.question(self, tr("Delete class"), tr(
+        answer = QMessageBox.question(self, translate("ClassPanel", "Delete class"), translate("ClassPanel",
             "{count} instances in this image use {name}. Delete the class anyway? The instances "
             "stay, shown by id until the class is named again.").format(count=count, name=name))
         return answer == QMessageBox.Yes
 
     def warn(self, text: str) -> None:
-        QMessageBox.warning(self, tr("Classes"), text)
+        QMessageBox.warning(self, translate("ClassPanel", "Classes"), text)
 
     # ---- slots ------------------------------------------------------------------------------
     def _on_labels_changed(self, _category_id: int) -> None:
@@ -396,4 +392,4 @@ class ClassPanel(QWidget):
 
 
 def _file_filter() -> str:
-    return ";;".join([tr("Class lists (*.txt *.json)"), tr("Text, one name per line (*.txt)"), tr("COCO categories (*.json)")])
+    return ";;".join([translate("ClassPanel", "Class lists (*.txt *.json)"), translate("ClassPanel", "Text, one name per line (*.txt)"), translate("ClassPanel", "COCO categories (*.json)")])

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QModelIndex,
     Qt,
     Signal,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.panels.file_rows import SORT_NAME, SORT_UNCERTAIN, ShownRows
+from app.ui.i18n import translate
 
 StatusRole = Qt.UserRole + 1
 
@@ -42,21 +42,17 @@ STATUS_COLORS = {
 }
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("FileListPanel", text)
-
-
 def sort_label(key: str) -> str:
-    return {SORT_NAME: tr("Folder order"), SORT_UNCERTAIN: tr("Most uncertain first")}[key]
+    return {SORT_NAME: translate("FileListPanel", "Folder order"), SORT_UNCERTAIN: translate("FileListPanel", "Most uncertain first")}[key]
 
 
 def status_label(status: str) -> str:
     return {
-        "new": tr("new"),
-        "in_progress": tr("in progress"),
-        "done": tr("done"),
-        "pending": tr("suggestions to review"),
-        "error": tr("cannot be opened"),
+        "new": translate("FileListPanel", "new"),
+        "in_progress": translate("FileListPanel", "in progress"),
+        "done": translate("FileListPanel", "done"),
+        "pending": translate("FileListPanel", "suggestions to review"),
+        "error": translate("FileListPanel", "cannot be opened"),
     }[status]
 
 
@@ -112,7 +108,7 @@ class FileListModel(QAbstractListModel):
         if role == Qt.ToolTipRole:
             tip = state.error or status_label(state.shown)
             if state.uncertainty is not None and not state.error:
-                tip += " · " + tr("uncertainty {u:.2f}").format(u=state.uncertainty)
+                tip += " · " + translate("FileListPanel", "uncertainty {u:.2f}").format(u=state.uncertainty)
             return tip
         if role == StatusRole:
             return state.shown
@@ -182,18 +178,18 @@ class FileListPanel(QWidget):
         super().__init__()
         self.model = FileListModel()
         self.proxy = ShownRows(self.model)
-        self.filter_edit = QLineEdit(placeholderText=tr("Filter by name…"), clearButtonEnabled=True)
+        self.filter_edit = QLineEdit(placeholderText=translate("FileListPanel", "Filter by name…"), clearButtonEnabled=True)
         self.filter_edit.setMinimumWidth(110)  # "Filter by name…" stays readable in a slim dock
         self.status_combo = QComboBox()
         self.status_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.status_combo.setMinimumContentsLength(6)
-        self.status_combo.addItem(tr("All"), "")
+        self.status_combo.addItem(translate("FileListPanel", "All"), "")
         for key in STATUS_COLORS:
             self.status_combo.addItem(self.model.icons[key], status_label(key).capitalize(), key)
         self.sort_combo = QComboBox()
         self.sort_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.sort_combo.setMinimumContentsLength(6)
-        self.sort_combo.setToolTip(tr("Sort: folder order, or the images the model was least sure about first"))
+        self.sort_combo.setToolTip(translate("FileListPanel", "Sort: folder order, or the images the model was least sure about first"))
         for key in (SORT_NAME, SORT_UNCERTAIN):
             self.sort_combo.addItem(sort_label(key), key)
         self.view = QListView()
@@ -278,7 +274,7 @@ class FileListPanel(QWidget):
         c = self.model.counts()
         n = self.model.rowCount()
         self.counts_label.setText(
-            tr("{n} images · {done} done · {prog} in progress · {pend} to review · {err} unreadable").format(
+            translate("FileListPanel", "{n} images · {done} done · {prog} in progress · {pend} to review · {err} unreadable").format(
                 n=n, done=c["done"], prog=c["in_progress"], pend=c["pending"], err=c["error"]
             )
         )

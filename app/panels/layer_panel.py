@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
     QMimeData,
@@ -36,12 +35,8 @@ from app.canvas.selection import Selection
 from app.core.categories import LabelSet
 from app.core.document import Change, ChangeKind, Document
 from app.core.instance import Instance
+from app.ui.i18n import translate
 from app.ui.icons import icon
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("LayerPanel", text)
-
 
 COL_CLASS, COL_SOURCE, COL_SCORE, COL_VISIBLE, COL_LOCKED = range(5)
 SUGGESTION_COLOR = QColor(251, 140, 0)
@@ -115,7 +110,7 @@ class LayerTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return [tr("Class"), tr("Source"), tr("Score"), tr("Show"), tr("Lock")][section]
+            return [translate("LayerPanel", "Class"), translate("LayerPanel", "Source"), translate("LayerPanel", "Score"), translate("LayerPanel", "Show"), translate("LayerPanel", "Lock")][section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
@@ -129,12 +124,13 @@ class LayerTableModel(QAbstractTableModel):
             return SUGGESTION_COLOR
         if col == COL_CLASS:
             if role == Qt.DisplayRole:
-                kind = tr("mask") if inst.is_raster else tr("polygon")
+                kind = translate("LayerPanel", "mask") if inst.is_raster else translate("LayerPanel", "polygon")
                 return f"{self.labels.name(inst.category_id)}  · {kind}"
             if role == Qt.DecorationRole:
                 return self._swatch(self.labels.color(inst.category_id))
         elif col == COL_SOURCE and role == Qt.DisplayRole:
-            return inst.source + (tr(" (suggested)") if inst.is_suggestion else "")
+            source = translate("LayerPanel", "manual") if inst.source == "manual" else inst.source  # else a model's name
+            return source + (translate("LayerPanel", " (suggested)") if inst.is_suggestion else "")
         elif col == COL_SCORE and role == Qt.DisplayRole:
             return "" if inst.score is None else f"{inst.score:.2f}"
         elif col == COL_VISIBLE and role == Qt.CheckStateRole:
@@ -224,11 +220,11 @@ class LayerPanel(QWidget):
         self.view.setDragEnabled(True)
         self.view.setDropIndicatorShown(True)
         self.opacity = QSlider(Qt.Horizontal, minimum=0, maximum=100, value=45)
-        self.opacity.setToolTip(tr("Mask opacity"))
-        self.fill_box = QCheckBox(tr("Fill"), checked=True)
-        self.outline_box = QCheckBox(tr("Outline"), checked=True)
+        self.opacity.setToolTip(translate("LayerPanel", "Mask opacity"))
+        self.fill_box = QCheckBox(translate("LayerPanel", "Fill"), checked=True)
+        self.outline_box = QCheckBox(translate("LayerPanel", "Outline"), checked=True)
         row = QHBoxLayout()
-        row.addWidget(QLabel(tr("Opacity")))
+        row.addWidget(QLabel(translate("LayerPanel", "Opacity")))
         row.addWidget(self.opacity, 1)
         row.addWidget(self.fill_box)
         row.addWidget(self.outline_box)
@@ -248,10 +244,10 @@ class LayerPanel(QWidget):
         self._update_review_buttons()
 
     def _build_review_row(self) -> QHBoxLayout:
-        self.accept_button = QToolButton(icon=icon("accept"), text=tr("Accept"))
-        self.accept_button.setToolTip(tr("Accept the selected suggestions (Y)"))
-        self.reject_button = QToolButton(icon=icon("reject"), text=tr("Reject"))
-        self.reject_button.setToolTip(tr("Reject the selected suggestions (N)"))
+        self.accept_button = QToolButton(icon=icon("accept"), text=translate("LayerPanel", "Accept"))
+        self.accept_button.setToolTip(translate("LayerPanel", "Accept the selected suggestions (Y)"))
+        self.reject_button = QToolButton(icon=icon("reject"), text=translate("LayerPanel", "Reject"))
+        self.reject_button.setToolTip(translate("LayerPanel", "Reject the selected suggestions (N)"))
         for button, signal in ((self.accept_button, self.accept_requested), (self.reject_button, self.reject_requested)):
             button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
             button.clicked.connect(signal.emit)
@@ -268,9 +264,9 @@ class LayerPanel(QWidget):
         if total == 0:
             self.pending_label.setText("")
         elif shown == total:
-            self.pending_label.setText(tr("pending: {n}").format(n=total))
+            self.pending_label.setText(translate("LayerPanel", "pending: {n}").format(n=total))
         else:
-            self.pending_label.setText(tr("pending: {shown} shown of {total}").format(shown=shown, total=total))
+            self.pending_label.setText(translate("LayerPanel", "pending: {shown} shown of {total}").format(shown=shown, total=total))
 
     def _update_review_buttons(self, *_args) -> None:
         doc = self.model.doc

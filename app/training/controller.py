@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from app.training.dialog import TrainingDialog, TrainOptions
@@ -28,18 +28,15 @@ from app.training.domain.messages import (
 )
 from app.training.domain.runner import start_training
 from app.ui.action_table import ActionSpec
+from app.ui.i18n import translate
 
 #: How often the pipe is read while a job runs.
 POLL_MS = 100
 
 TRAINING_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("train", "&Train a Model on Done Images…", "training.open_dialog", "ai", ("Ctrl+Shift+T",),
-               tip="Train an instance model for this project's classes on the images marked done"),
+    ActionSpec("train", QT_TRANSLATE_NOOP("Actions", "&Train a Model on Done Images…"), "training.open_dialog", "ai", ("Ctrl+Shift+T",),
+               tip=QT_TRANSLATE_NOOP("Actions", "Train an instance model for this project's classes on the images marked done")),
 )  # fmt: skip
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingController", text)
 
 
 @dataclass
@@ -82,7 +79,7 @@ class TrainingController(QObject):
 
     def open_dialog(self) -> None:
         if self.host.project() is None:
-            self.host.message(tr("Open an image folder first."))
+            self.host.message(translate("TrainingController", "Open an image folder first."))
             return
         if self.dialog is None:
             self.dialog = TrainingDialog(self.host.parent)
@@ -102,7 +99,7 @@ class TrainingController(QObject):
             return
         done, _classes = self.host.counts()
         if done == 0:
-            self.dialog.show_message(tr("No image is marked done yet. Label a few images, mark them "
+            self.dialog.show_message(translate("TrainingController", "No image is marked done yet. Label a few images, mark them "
                                         "done (Ctrl+Enter), then train."))  # fmt: skip
             return
         self.host.save_all()
@@ -115,14 +112,14 @@ class TrainingController(QObject):
         self.dialog.begin()
         self.run = self._start_job(job)
         self._timer.start()
-        self.host.message(tr("Training started."))
+        self.host.message(translate("TrainingController", "Training started."))
 
     def cancel(self) -> None:
         """Stop the run; the job keeps the best weights so far and reports Finished(cancelled)."""
         if self.running:
             self.run.cancel()
             if self.dialog is not None:
-                self.dialog.show_message(tr("Stopping… the best model so far is being saved."))
+                self.dialog.show_message(translate("TrainingController", "Stopping… the best model so far is being saved."))
 
     def poll(self) -> None:
         if self.run is None:
@@ -145,7 +142,7 @@ class TrainingController(QObject):
             return
         if isinstance(message, Started):
             d.show_message(
-                tr("Training on %1 images (%2 held out for validation) on %3.")
+                translate("TrainingController", "Training on %1 images (%2 held out for validation) on %3.")
                 .replace("%1", str(message.train_images)).replace("%2", str(message.val_images))
                 .replace("%3", message.device)
                 + ("\n" + "\n".join(message.notes) if message.notes else "")
@@ -156,7 +153,7 @@ class TrainingController(QObject):
         elif isinstance(message, Validation):
             d.curves.add_ap50(message.step, message.ap50)
         elif isinstance(message, Skipped):
-            self.host.message(tr("Left out of training: %1 (%2)").replace("%1", message.image).replace("%2", message.reason))
+            self.host.message(translate("TrainingController", "Left out of training: %1 (%2)").replace("%1", message.image).replace("%2", message.reason))
         elif isinstance(message, Note):
             self.host.message(message.message)
         elif isinstance(message, Finished):

@@ -6,13 +6,9 @@ pyqtgraph is imported here only, when the training dialog is first opened.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingCurves", text)
-
+from app.ui.i18n import translate
 
 #: Loss points kept on the plot (older ones are thinned to every other one): long runs stay cheap.
 MAX_LOSS_POINTS = 2000
@@ -32,16 +28,16 @@ class TrainingCurves(QWidget):
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.25)
-        item.setLabel("bottom", tr("step"))
-        item.setLabel("left", tr("training loss"), color=LOSS_COLOR)
+        item.setLabel("bottom", translate("TrainingCurves", "step"))
+        item.setLabel("left", translate("TrainingCurves", "training loss"), color=LOSS_COLOR)
         item.addLegend(offset=(-10, 10))
-        self.loss_curve = item.plot([], [], pen=pg.mkPen(LOSS_COLOR, width=1.5), name=tr("training loss"))
+        self.loss_curve = item.plot([], [], pen=pg.mkPen(LOSS_COLOR, width=1.5), name=translate("TrainingCurves", "training loss"))
         # AP50 on its own axis at the right (0..1), in a view box linked to the plot's x axis.
         self.ap_view = pg.ViewBox()
         item.showAxis("right")
         item.scene().addItem(self.ap_view)
         item.getAxis("right").linkToView(self.ap_view)
-        item.getAxis("right").setLabel(tr("validation mask AP50"), color=AP_COLOR)
+        item.getAxis("right").setLabel(translate("TrainingCurves", "validation mask AP50"), color=AP_COLOR)
         self.ap_view.setXLink(item)
         self.ap_view.setYRange(0.0, 1.0, padding=0.02)
         self.ap_view.disableAutoRange(axis=pg.ViewBox.YAxis)
@@ -50,7 +46,7 @@ class TrainingCurves(QWidget):
             [], [], pen=pg.mkPen(AP_COLOR, width=2), symbol="o", symbolSize=6, symbolBrush=AP_COLOR
         )
         self.ap_view.addItem(self.ap_curve)
-        item.legend.addItem(self.ap_curve, tr("validation mask AP50"))
+        item.legend.addItem(self.ap_curve, translate("TrainingCurves", "validation mask AP50"))
         item.vb.sigResized.connect(self._sync_views)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

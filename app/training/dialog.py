@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,17 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.training.curves import TrainingCurves
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingDialog", text)
+from app.ui.i18n import translate
 
 
 def base_model_titles() -> dict[str, str]:
     return {
-        "small": tr("Small model (trains fast on a CPU)"),
-        "maskrcnn_v1": tr("Mask R-CNN v1 (from the COCO weights when you have them)"),
-        "maskrcnn_v2": tr("Mask R-CNN v2 (from the COCO weights when you have them)"),
+        "small": translate("TrainingDialog", "Small model (trains fast on a CPU)"),
+        "maskrcnn_v1": translate("TrainingDialog", "Mask R-CNN v1 (from the COCO weights when you have them)"),
+        "maskrcnn_v2": translate("TrainingDialog", "Mask R-CNN v2 (from the COCO weights when you have them)"),
     }
 
 
@@ -66,12 +63,12 @@ def _figure(value: float | None) -> str:
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     if seconds < 60:
-        return tr("%1 s").replace("%1", str(seconds))
+        return translate("TrainingDialog", "%1 s").replace("%1", str(seconds))
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return tr("%1 min %2 s").replace("%1", str(minutes)).replace("%2", str(seconds))
+        return translate("TrainingDialog", "%1 min %2 s").replace("%1", str(minutes)).replace("%2", str(seconds))
     hours, minutes = divmod(minutes, 60)
-    return tr("%1 h %2 min").replace("%1", str(hours)).replace("%2", str(minutes))
+    return translate("TrainingDialog", "%1 h %2 min").replace("%1", str(hours)).replace("%2", str(minutes))
 
 
 class TrainingDialog(QDialog):
@@ -80,15 +77,15 @@ class TrainingDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Train a model on your labels"))
+        self.setWindowTitle(translate("TrainingDialog", "Train a model on your labels"))
         self.setModal(False)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.base = QComboBox()
         for key, title in base_model_titles().items():
             self.base.addItem(title, key)
-        self.by_minutes = QRadioButton(tr("Minutes"))
-        self.by_epochs = QRadioButton(tr("Epochs"))
+        self.by_minutes = QRadioButton(translate("TrainingDialog", "Minutes"))
+        self.by_epochs = QRadioButton(translate("TrainingDialog", "Epochs"))
         self.by_minutes.setChecked(True)
         self.minutes = QSpinBox(minimum=1, maximum=24 * 60, value=5)
         self.epochs = QSpinBox(minimum=1, maximum=1000, value=20)
@@ -98,24 +95,24 @@ class TrainingDialog(QDialog):
         budget.addStretch(1)
         self.val = QDoubleSpinBox(minimum=0.05, maximum=0.5, singleStep=0.05, value=0.2, decimals=2)
         self.name = QLineEdit("model")
-        self.resume = QCheckBox(tr("Continue the last run of this model"))
+        self.resume = QCheckBox(translate("TrainingDialog", "Continue the last run of this model"))
         form = QFormLayout()
-        form.addRow(tr("Base model:"), self.base)
-        form.addRow(tr("Train for:"), budget)
-        form.addRow(tr("Held out for validation:"), self.val)
-        form.addRow(tr("Model name:"), self.name)
+        form.addRow(translate("TrainingDialog", "Base model:"), self.base)
+        form.addRow(translate("TrainingDialog", "Train for:"), budget)
+        form.addRow(translate("TrainingDialog", "Held out for validation:"), self.val)
+        form.addRow(translate("TrainingDialog", "Model name:"), self.name)
         form.addRow("", self.resume)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.status = QLabel(tr("Not started."))
+        self.status = QLabel(translate("TrainingDialog", "Not started."))
         self.status.setWordWrap(True)
         self.curves = TrainingCurves()
         self.curves.setMinimumHeight(180)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("Class"), tr("AP50"), tr("Precision"), tr("Recall")])
+        self.table.setHorizontalHeaderLabels([translate("TrainingDialog", "Class"), translate("TrainingDialog", "AP50"), translate("TrainingDialog", "Precision"), translate("TrainingDialog", "Recall")])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
@@ -123,9 +120,9 @@ class TrainingDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(160)
 
-        self.start_button = QPushButton(tr("Start training"))
-        self.cancel_button = QPushButton(tr("Stop (keep the best so far)"))
-        self.close_button = QPushButton(tr("Close"))
+        self.start_button = QPushButton(translate("TrainingDialog", "Start training"))
+        self.cancel_button = QPushButton(translate("TrainingDialog", "Stop (keep the best so far)"))
+        self.close_button = QPushButton(translate("TrainingDialog", "Close"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._start)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -152,7 +149,7 @@ class TrainingDialog(QDialog):
     def set_data_summary(self, done: int, classes: int) -> None:
         """How many done images and classes training will use (and that only done ones count)."""
         self.intro.setText(
-            tr("Trains an instance model for this project's %1 classes on the %2 images marked done "
+            translate("TrainingDialog", "Trains an instance model for this project's %1 classes on the %2 images marked done "
                "(only those: an unfinished image would teach the model that its unlabelled objects "
                "are background).").replace("%1", str(classes)).replace("%2", str(done))
         )  # fmt: skip
@@ -170,14 +167,14 @@ class TrainingDialog(QDialog):
         self.table.setVisible(False)  # the curves get its room until the metrics come
         self.summary.clear()
         self.progress.setValue(0)
-        self.status.setText(tr("Starting the training process…"))
+        self.status.setText(translate("TrainingDialog", "Starting the training process…"))
         self.set_running(True)
 
     def show_progress(self, fraction: float, epoch: float, images_per_s: float, eta_s: float | None,
                       loss: float) -> None:  # fmt: skip
         self.progress.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
-        text = (tr("Epoch %1 · %2 images/s · loss %3 · about %4 left") if eta_s is not None
-                else tr("Epoch %1 · %2 images/s · loss %3"))  # fmt: skip
+        text = (translate("TrainingDialog", "Epoch %1 · %2 images/s · loss %3 · about %4 left") if eta_s is not None
+                else translate("TrainingDialog", "Epoch %1 · %2 images/s · loss %3"))  # fmt: skip
         text = text.replace("%1", f"{epoch:.1f}").replace("%2", f"{images_per_s:.1f}").replace("%3", f"{loss:.3f}")
         self.status.setText(text.replace("%4", format_duration(eta_s)) if eta_s is not None else text)
 
@@ -188,7 +185,7 @@ class TrainingDialog(QDialog):
         """The card's metrics: validation mask AP and AP50, and per class AP50, precision and
         recall at the score threshold (None where there was nothing to count)."""
         self.summary.setText(
-            tr("Validation: mask AP %1, AP50 %2. Precision and recall at score ≥ %3:")
+            translate("TrainingDialog", "Validation: mask AP %1, AP50 %2. Precision and recall at score ≥ %3:")
             .replace("%1", f"{metrics.get('AP', 0.0):.3f}").replace("%2", f"{metrics.get('AP50', 0.0):.3f}")
             .replace("%3", f"{metrics.get('score_threshold', 0.5):.2f}")
         )  # fmt: skip

@@ -6,17 +6,15 @@ is one row plus one method."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
+from app.ui.i18n import translate
 from app.ui.icons import icon
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Actions", text)
 
 
 @dataclass(frozen=True)
@@ -34,11 +32,33 @@ class ActionSpec:
     arg: object = None  # passed to the slot when set
 
 
+MNEMONIC = re.compile(r"\(&\w\)")  # CJK style: the key letter in brackets after the name
 MENUS = ("file", "edit", "tools", "ai", "view", "go", "help")
 MENU_TITLES = {
-    "file": "&File", "edit": "&Edit", "tools": "&Tools", "ai": "&AI", "view": "&View", "go": "&Go",
-    "help": "&Help",
+    "file": QT_TRANSLATE_NOOP("Actions", "&File"), "edit": QT_TRANSLATE_NOOP("Actions", "&Edit"),
+    "tools": QT_TRANSLATE_NOOP("Actions", "&Tools"), "ai": QT_TRANSLATE_NOOP("Actions", "&AI"),
+    "view": QT_TRANSLATE_NOOP("Actions", "&View"), "go": QT_TRANSLATE_NOOP("Actions", "&Go"),
+    "help": QT_TRANSLATE_NOOP("Actions", "&Help"),
 }  # fmt: skip
+
+
+def menu_title(menu: str) -> str:
+    return translate("Actions", MENU_TITLES[menu])
+
+
+def action_text(spec: ActionSpec) -> str:
+    """The spec's menu text in the UI language; "{0}" in it is the spec's arg ("Set Class {0}")."""
+    return translate("Actions", spec.text).format(spec.arg)
+
+
+def strip_mnemonic(text: str) -> str:
+    """Text without its mnemonic ('&Save', or '저장(&S)' in Korean) and trailing '…', for
+    tooltips and the shortcut sheet."""
+    return MNEMONIC.sub("", text).replace("&", "").rstrip("…").rstrip()
+
+
+def plain_text(spec: ActionSpec) -> str:
+    return strip_mnemonic(action_text(spec))
 
 def resolve_slot(window: QWidget, path: str):
     """`slot` may be dotted ("review.accept_selected"): a method of a controller the window owns."""
@@ -51,19 +71,19 @@ def resolve_slot(window: QWidget, path: str):
 def build_actions(
     window: QWidget, menubar: QMenuBar, toolbar: QToolBar, specs: tuple[ActionSpec, ...]
 ) -> dict[str, QAction]:
-    menus: dict[str, QMenu] = {m: menubar.addMenu(tr(MENU_TITLES[m])) for m in MENUS}
+    menus: dict[str, QMenu] = {m: menubar.addMenu(menu_title(m)) for m in MENUS}
     actions: dict[str, QAction] = {}
     groups: dict[str, QActionGroup] = {}
     for spec in specs:
-        act = QAction(tr(spec.text), window)
+        act = QAction(action_text(spec), window)
         if spec.icon:
             act.setIcon(icon(spec.icon))
         if spec.shortcuts:
             act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             shown = ", ".join(QKeySequence(s).toString(QKeySequence.NativeText) for s in spec.shortcuts)
-            act.setToolTip(f"{tr(spec.text).replace('&', '').rstrip('…')} ({shown})")
+            act.setToolTip(translate("Actions", "{0} ({1})", "command (its shortcuts)").format(plain_text(spec), shown))
         if spec.tip:
-            act.setStatusTip(tr(spec.tip))
+            act.setStatusTip(translate("Actions", spec.tip))
         act.setCheckable(spec.checkable)
         slot = resolve_slot(window, spec.slot)
         if spec.arg is not None:

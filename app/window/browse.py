@@ -8,17 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 
 from app.formats.store import IndexEntry
 from app.panels.file_list import SORT_NAME, FileListModel, FileListPanel, FileState
+from app.ui.i18n import translate
 
 #: QSettings key of the file list's sort (a view setting: the same for every folder).
 SORT_SETTING = "files/sort"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Browse", text)
 
 
 def shown_status(status: str, instances: int) -> str:
@@ -106,11 +103,11 @@ class UncertaintyReview:
             self._last = target
             self._show(target)
         elif uncertain_order(self.files.model):
-            self._message(tr("This is the only unfinished image with an uncertainty."))
+            self._message(translate("Browse", "This is the only unfinished image with an uncertainty."))
         elif any(self.files.model.state(rel).uncertainty is not None for rel in self.files.model.paths()):
-            self._message(tr("Every auto-filled image is done."))
+            self._message(translate("Browse", "Every auto-filled image is done."))
         else:
-            self._message(tr("No image has an uncertainty yet: auto-fill images first."))
+            self._message(translate("Browse", "No image has an uncertainty yet: auto-fill images first."))
 
 
 def neighbours(model: FileListModel, current: str) -> list[str]:

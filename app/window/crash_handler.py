@@ -25,7 +25,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import log_dir
+from app.ui.i18n import translate
 
 log = logging.getLogger("maskpilot")
 
@@ -49,10 +50,6 @@ ENV_NO_DIALOG = "MASKPILOT_NO_CRASH_DIALOG"
 
 #: (traceback text, whether the save before it succeeded: True, False, or None = nothing to save)
 DialogFn = Callable[[str, "bool | None"], None]
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CrashHandler", text)
 
 
 def setup_logging(debug: bool = False, folder: Path | None = None) -> Path:
@@ -88,21 +85,21 @@ class CrashDialog(QDialog):
 
     def __init__(self, text: str, saved: bool | None, log_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Unexpected error"))
+        self.setWindowTitle(translate("CrashHandler", "Unexpected error"))
         if saved is False:
-            head = tr("An unexpected error occurred, and your work could NOT be saved. "
+            head = translate("CrashHandler", "An unexpected error occurred, and your work could NOT be saved. "
                       "Use File > Save before closing.")
         else:
-            head = tr("An unexpected error occurred. Your work has been saved; MaskPilot keeps running.")
+            head = translate("CrashHandler", "An unexpected error occurred. Your work has been saved; MaskPilot keeps running.")
         if log_path is not None:
-            head += "\n" + tr("Details were written to {path}.").format(path=log_path)
+            head += "\n" + translate("CrashHandler", "Details were written to {path}.").format(path=log_path)
         label = QLabel(head)
         label.setWordWrap(True)
         self.details = QPlainTextEdit(text)
         self.details.setReadOnly(True)
         self.details.setMinimumSize(560, 240)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.copy_button = QPushButton(tr("Copy"))
+        self.copy_button = QPushButton(translate("CrashHandler", "Copy"))
         buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)
         self.copy_button.clicked.connect(self.copy)
         buttons.rejected.connect(self.reject)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from app.formats.store import ProjectStore
+from app.ui.i18n import translate
 
 MAX_RECENT = 10
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Folders", text)
 
 
 class Folders:
@@ -36,7 +33,7 @@ class Folders:
     def add_recent_menu(self, open_action: QAction, before: QAction, open_folder: Callable[[str], object]) -> QMenu:
         """File ▸ Open Recent, placed after `open_action` and before `before` in their menu."""
         file_menu = open_action.associatedObjects()[0]
-        menu = file_menu.addMenu(tr("Open &Recent"))
+        menu = file_menu.addMenu(translate("Folders", "Open &Recent"))
         file_menu.insertMenu(before, menu)
         menu.aboutToShow.connect(lambda: self.fill_menu(menu, open_folder))
         return menu
@@ -46,12 +43,12 @@ class Folders:
         for folder in self.recent():
             menu.addAction(folder, lambda f=folder: open_folder(f))
         if not menu.actions():
-            menu.addAction(tr("(none)")).setEnabled(False)
+            menu.addAction(translate("Folders", "(none)")).setEnabled(False)
 
     def choose(self) -> str:
         """Ask for an image folder ('' when cancelled)."""
         recent = self.recent()
-        return QFileDialog.getExistingDirectory(self.parent, tr("Open image folder"), recent[0] if recent else "")
+        return QFileDialog.getExistingDirectory(self.parent, translate("Folders", "Open image folder"), recent[0] if recent else "")
 
     def store_dir(self, folder: Path) -> str | None:
         """Where labels of `folder` go when it is read-only: a remembered choice or a new one
@@ -67,11 +64,11 @@ class Folders:
     def ask_output_folder(self, folder: Path) -> str:
         """A read-only image folder needs somewhere else for its labels. Tests replace this."""
         QMessageBox.information(
-            self.parent, tr("Read-only folder"),
-            tr("{folder} is read-only, so labels cannot be saved next to the images.\n"
+            self.parent, translate("Folders", "Read-only folder"),
+            translate("Folders", "{folder} is read-only, so labels cannot be saved next to the images.\n"
                "Choose a folder for MaskPilot's labels.").format(folder=folder),
         )  # fmt: skip
-        return QFileDialog.getExistingDirectory(self.parent, tr("Folder for labels"))
+        return QFileDialog.getExistingDirectory(self.parent, translate("Folders", "Folder for labels"))
 
     def recursive(self, folder: Path) -> bool:
         return bool(self.settings.value(f"recursive/{folder.as_posix()}", False, type=bool))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,12 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.action_table import MENU_TITLES, ActionSpec
-from app.ui.action_table import tr as action_tr
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Help", text)
+from app.ui.action_table import MENU_TITLES, ActionSpec, menu_title, plain_text, strip_mnemonic
+from app.ui.i18n import translate
 
 
 def shortcut_rows(specs: Sequence[ActionSpec]) -> list[tuple[str, str, str]]:
@@ -31,17 +26,17 @@ def shortcut_rows(specs: Sequence[ActionSpec]) -> list[tuple[str, str, str]]:
     rows = []
     for spec in sorted((s for s in specs if s.shortcuts), key=lambda s: order.get(s.menu, len(order))):
         keys = ", ".join(QKeySequence(k).toString(QKeySequence.NativeText) for k in spec.shortcuts)
-        rows.append((action_tr(MENU_TITLES[spec.menu]).replace("&", ""), action_tr(spec.text).replace("&", "").rstrip("…"), keys))
+        rows.append((strip_mnemonic(menu_title(spec.menu)), plain_text(spec), keys))
     return rows
 
 
 class ShortcutSheet(QDialog):
     def __init__(self, specs: Sequence[ActionSpec], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Keyboard Shortcuts"))
+        self.setWindowTitle(translate("Help", "Keyboard Shortcuts"))
         rows = shortcut_rows(specs)
         self.table = QTableWidget(len(rows), 3, self)
-        self.table.setHorizontalHeaderLabels([tr("Menu"), tr("Command"), tr("Keys")])
+        self.table.setHorizontalHeaderLabels([translate("Help", "Menu"), translate("Help", "Command"), translate("Help", "Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         for r, row in enumerate(rows):

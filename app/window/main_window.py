@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar
 
 from app import __version__
@@ -32,19 +32,17 @@ from app.panels.layer_panel import LayerPanel
 from app.project.session import ProjectSession
 from app.training.controller import TrainingController, TrainingHost, project_counts
 from app.ui.action_table import build_actions
+from app.ui.i18n import translate
 from app.ui.icons import icon
 from app.window import browse, layout
 from app.window.actions import ALL_ACTIONS
 from app.window.folders import Folders
 from app.window.help import HelpActions
+from app.window.language import LanguageMenu
 from app.window.status_readout import StatusReadout
 from app.window.undo_stacks import UndoStacks
 from app.workers.background_calls import BackgroundCalls
 from app.workers.image_loader import ImageLoader
-
-
-def tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("MainWindow", text, None, n)
 
 
 class MainWindow(QMainWindow):
@@ -70,14 +68,16 @@ class MainWindow(QMainWindow):
         self.classes = ClassPanel()
         self._build_controllers()
         self.docks = layout.build_docks(
-            self, {"files": tr("Images"), "classes": tr("Classes"), "layers": tr("Layers"), "ai": tr("AI"), "overlays": tr("Overlays")},
+            self, {"files": translate("MainWindow", "Images"), "classes": translate("MainWindow", "Classes"), "layers": translate("MainWindow", "Layers"), "ai": translate("MainWindow", "AI"), "overlays": translate("MainWindow", "Overlays")},
             {"files": self.files, "classes": self.classes, "layers": self.layers, "ai": self.ai.panel, "overlays": self.overlay_panel},
         )  # fmt: skip
-        toolbar = QToolBar(tr("Main"), objectName="main_toolbar")
+        toolbar = QToolBar(translate("MainWindow", "Main"), objectName="main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.help = HelpActions(lambda: ALL_ACTIONS, self.open_folder, self)
         self.actions_by_key = build_actions(self, self.menuBar(), toolbar, ALL_ACTIONS)
+        self.language_menu = LanguageMenu(self.settings, self)
+        self.language_menu.attach(self.menuBar())
         self.recent_menu = self.folders.add_recent_menu(self.actions_by_key["open_folder"], self.actions_by_key["save"], self.open_folder)
         self.readout = StatusReadout(self.statusBar())
         self.tools = self._build_tools()
@@ -172,12 +172,12 @@ class MainWindow(QMainWindow):
     def open_folder(self, path: str | os.PathLike, store_dir: str | os.PathLike | None = None) -> bool:
         folder = Path(path).expanduser().resolve()
         if not folder.is_dir():
-            self._warn(tr("{folder} is not a folder.").format(folder=folder))
+            self._warn(translate("MainWindow", "{folder} is not a folder.").format(folder=folder))
             return False
         if self.session is not None:
             self._save_all()
         if store_dir is None and (store_dir := self.folders.store_dir(folder)) == "":
-            self._warn(tr("No folder for labels was chosen; {folder} was not opened.").format(folder=folder))
+            self._warn(translate("MainWindow", "No folder for labels was chosen; {folder} was not opened.").format(folder=folder))
             return False
         recursive = self.folders.recursive(folder)
         self.session, self.current = ProjectSession(folder, store_dir, recursive), None  # its images are all new
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
             self.show_image(last if last in paths else paths[0])
         else:
             self._set_document(None)
-            self.canvas.set_image(None, tr("No images in {folder}").format(folder=folder))
+            self.canvas.set_image(None, translate("MainWindow", "No images in {folder}").format(folder=folder))
         self._update_title()
         return True
 
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
             self.show_image(current)
 
     def _load_file_list(self) -> None:
-        states = browse.file_states(self.session.store.index(), tr("label file unreadable"))
+        states = browse.file_states(self.session.store.index(), translate("MainWindow", "label file unreadable"))
         self.files.model.set_files(list_images(self.session.folder, self.session.settings["recursive"]), states)
 
     def toggle_recursive(self) -> None:
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         elif (error := self.loader.error(path)) is not None:
             self._show_error(error)
         else:
-            self.canvas.set_image(None, tr("Loading {name}…").format(name=rel))
+            self.canvas.set_image(None, translate("MainWindow", "Loading {name}…").format(name=rel))
         self.loader.prefetch([str(self.session.image_path(p)) for p in browse.neighbours(self.files.model, rel)])
         self.interactive.image_shown()
         self._update_title()
@@ -294,8 +294,8 @@ class MainWindow(QMainWindow):
         self.readout.show_image(image)
 
     def _show_error(self, message: str) -> None:
-        self.canvas.set_image(None, tr("This image cannot be shown.\n\n{message}").format(message=message))
-        self.readout.show_image(None, tr("unreadable"))
+        self.canvas.set_image(None, translate("MainWindow", "This image cannot be shown.\n\n{message}").format(message=message))
+        self.readout.show_image(None, translate("MainWindow", "unreadable"))
 
     def next_image(self) -> None:
         self.show_image(browse.step(self.files, self.current, 1))
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
             return
         target = browse.next_unfinished(self.files.model, self.current)
         if target is None:
-            self._message(tr("Every image is done."))
+            self._message(translate("MainWindow", "Every image is done."))
         self.show_image(target)
 
     # ---- editing -----------------------------------------------------------------------------
@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
     # ---- saving and messages -------------------------------------------------------------------
     def save_now(self) -> None:
         if self._save_all():
-            self._message(tr("Saved"), 2000)
+            self._message(translate("MainWindow", "Saved"), 2000)
 
     def _save_all(self) -> bool:
         return self.session.save_all() if self.session is not None else True
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
         print(f"MaskPilot: {message}", flush=True)
 
     def show_about(self) -> None:
-        QMessageBox.about(self, tr("About MaskPilot"), tr("MaskPilot {version}\nSegmentation labeling with model suggestions.").format(version=__version__))
+        QMessageBox.about(self, translate("MainWindow", "About MaskPilot"), translate("MainWindow", "MaskPilot {version}\nSegmentation labeling with model suggestions.").format(version=__version__))
 
     # ---- window events -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802

@@ -3,20 +3,20 @@ size, pointer, pixel value, zoom."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.canvas.canvas import Canvas
 from app.core.categories import Category
 from app.formats.image_io import LoadedImage
+from app.ui.i18n import translate
 
 
 class StatusReadout:
     def __init__(self, bar: QStatusBar) -> None:
         labels = tuple(QLabel() for _ in range(7))
         self.class_label, self.hover_label, self.overlay_label, self.size_label, self.pos_label, self.value_label, self.zoom_label = labels
-        self.class_label.setToolTip(QCoreApplication.translate("StatusReadout", "The class new instances get (1-9 or the Classes panel)"))
-        self.hover_label.setToolTip(QCoreApplication.translate("StatusReadout", "The instance under the pointer: id, class, score"))
+        self.class_label.setToolTip(translate("StatusReadout", "The class new instances get (1-9 or the Classes panel)"))
+        self.hover_label.setToolTip(translate("StatusReadout", "The instance under the pointer: id, class, score"))
         widths = ((self.class_label, 0), (self.hover_label, 0), (self.overlay_label, 0), (self.size_label, 150), (self.pos_label, 120), (self.value_label, 150), (self.zoom_label, 70))
         for label, width in widths:
             label.setMinimumWidth(width)
@@ -39,7 +39,7 @@ class StatusReadout:
 
     def show_pointer(self, x: float, y: float, image: LoadedImage | None) -> None:
         ix, iy = int(x // 1), int(y // 1)
-        self.pos_label.setText(f"x {ix}  y {iy}")
+        self.pos_label.setText(translate("StatusReadout", "x {0}  y {1}").format(ix, iy))
         self.value_label.setText(image.pixel_text(ix, iy) if image is not None else "")
 
     def show_zoom(self, scale: float) -> None:

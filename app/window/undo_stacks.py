@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QUndoView
+
+from app.ui.i18n import translate
 
 
 class UndoStacks(QObject):
@@ -60,7 +62,7 @@ class UndoStacks(QObject):
         """Edit ▸ History: the current image's commands; clicking one undoes or redoes to it."""
         if self._view is None:
             self._view = QUndoView(self.group)
-            self._view.setWindowTitle(QCoreApplication.translate("UndoStacks", "Edit history"))
+            self._view.setWindowTitle(translate("UndoStacks", "Edit history"))
             self._view.resize(320, 420)
         self._view.show()
         self._view.raise_()

@@ -4,14 +4,9 @@ Either way the result is an ordinary, editable instance of the current document.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
 from app.core.geometry import Box
 from app.editing.tools.grabcut import GrabCutTool
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("BoxToMaskTool", text)
+from app.ui.i18n import translate
 
 
 class BoxToMaskTool(GrabCutTool):
@@ -30,7 +25,7 @@ class BoxToMaskTool(GrabCutTool):
         return super()._segment(box)
 
     def _added_message(self) -> str:
-        return tr("Auto-Edit used GrabCut: no Mask R-CNN model is loaded.")
+        return translate("BoxToMaskTool", "Auto-Edit used GrabCut: no Mask R-CNN model is loaded.")
 
     def _provenance(self) -> dict:
         return {"tool": self.name, "method": "grabcut"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QPointF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from app.canvas.pointer import Buttons, Modifiers, PointerEvent, Tool
@@ -22,12 +22,9 @@ from app.core.geometry import Box, Geometry, RasterGeometry, to_raster
 from app.core.instance import Instance
 from app.editing.commands import PaintStroke
 from app.editing.tools.base import ToolContext
+from app.ui.i18n import translate
 
 MIN_RADIUS, MAX_RADIUS = 1, 500
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("BrushTool", text)
 
 
 def capsule(x0: float, y0: float, x1: float, y1: float, radius: float) -> tuple[Box, np.ndarray]:
@@ -125,11 +122,11 @@ class BrushTool(Tool):
         ids = [i for i in self.ctx.selection.ordered if i in doc]
         target = doc.get(ids[-1]) if ids else None
         if target is not None and target.locked:
-            self.ctx.message(tr("The selected instance is locked."))
+            self.ctx.message(translate("BrushTool", "The selected instance is locked."))
             return False
         if target is None:
             if self.erase:
-                self.ctx.message(tr("Select the instance to erase from."))
+                self.ctx.message(translate("BrushTool", "Select the instance to erase from."))
                 return False
             target = Instance(doc.new_id(), self.ctx.current_category(), RasterGeometry.empty())
             doc.add(target)
@@ -179,7 +176,7 @@ class BrushTool(Tool):
         before = self._start.region(box)
         after = final.region(box)
         created = doc.get(iid) if self._created else None
-        text = tr("Erase") if self.erase else tr("Paint")
+        text = translate("BrushTool", "Erase") if self.erase else translate("BrushTool", "Paint")
         self.ctx.push(
             PaintStroke(doc, iid, box, before, after, text, created=created,
                         converted_from=self._converted_from, start_geometry=self._start)

@@ -3,8 +3,6 @@ instance, or makes a new instance of the current class from it when nothing is s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
 from app.canvas.pointer import Buttons, PointerEvent, Tool
 from app.core.document import Document
 from app.core.geometry import RasterGeometry, to_raster
@@ -12,10 +10,7 @@ from app.core.instance import Instance
 from app.core.mask_ops import flood_fill_region, merge
 from app.editing.commands import AddInstance, CommandSequence, SetGeometry
 from app.editing.tools.base import ToolContext
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("FillTool", text)
+from app.ui.i18n import translate
 
 
 class FillTool(Tool):
@@ -49,10 +44,10 @@ class FillTool(Tool):
             return
         selected = [i for i in self.context.selection.ordered if i in doc]
         if len(selected) > 1:
-            self.context.message(tr("Select a single instance to fill into."))
+            self.context.message(translate("FillTool", "Select a single instance to fill into."))
             return
         if selected and doc.get(selected[0]).locked:
-            self.context.message(tr("The selected instance is locked."))
+            self.context.message(translate("FillTool", "The selected instance is locked."))
             return
         region = flood_fill_region(image, event.x, event.y, self.tolerance)
         if region.is_empty():
@@ -67,25 +62,25 @@ class FillTool(Tool):
         raster = to_raster(inst.geometry, (doc.height, doc.width))
         filled = merge([raster, region])
         if filled == raster:
-            self.context.message(tr("That region is already part of the instance."))
+            self.context.message(translate("FillTool", "That region is already part of the instance."))
             return
         if inst.is_polygon:
             # Converting and filling are one undo step: undo brings the polygon back untouched.
             steps = [
-                SetGeometry(doc, instance_id, raster, tr("Convert to mask")),
-                SetGeometry(doc, instance_id, filled, tr("Fill")),
+                SetGeometry(doc, instance_id, raster, translate("FillTool", "Convert to mask")),
+                SetGeometry(doc, instance_id, filled, translate("FillTool", "Fill")),
             ]
-            self.context.push(CommandSequence(tr("Fill"), steps))
+            self.context.push(CommandSequence(translate("FillTool", "Fill"), steps))
         else:
-            self.context.push(SetGeometry(doc, instance_id, filled, tr("Fill")))
+            self.context.push(SetGeometry(doc, instance_id, filled, translate("FillTool", "Fill")))
         self.context.repaint()
 
     def _create(self, doc: Document, region: RasterGeometry) -> None:
         category = self.context.current_category()
         if category is None:
-            self.context.message(tr("Choose a class for the new instance first."))
+            self.context.message(translate("FillTool", "Choose a class for the new instance first."))
             return
         inst = Instance(doc.new_id(), int(category), region, provenance={"tool": "fill"})
-        self.context.push(AddInstance(doc, inst, text=tr("Fill new instance")))
+        self.context.push(AddInstance(doc, inst, text=translate("FillTool", "Fill new instance")))
         self.context.selection.set([inst.id])
         self.context.repaint()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
 from app.canvas.pointer import Buttons, PointerEvent, Tool
@@ -20,6 +20,7 @@ from app.core.instance import Instance
 from app.core.mask_ops import grabcut_box
 from app.editing.commands import AddInstance
 from app.editing.tools.base import ToolContext
+from app.ui.i18n import translate
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPainter
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
     from app.canvas.render import ViewTransform
     from app.core.document import Document
     from app.core.geometry import RasterGeometry
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("GrabCutTool", text)
 
 
 #: Boxes narrower or shorter than this (image pixels) are treated as a stray click.
@@ -108,9 +105,9 @@ class GrabCutTool(Tool):
         if doc is None or image is None:
             return False
         if category is None:
-            self.context.message(tr("Choose a class for the new instance first."))
+            self.context.message(translate("GrabCutTool", "Choose a class for the new instance first."))
             return False
-        self.context.message(tr("GrabCut: segmenting the box…"))
+        self.context.message(translate("GrabCutTool", "GrabCut: segmenting the box…"))
         iterations = self.iterations
         self.context.run_async(
             lambda: grabcut_box(image, box, iterations),
@@ -121,13 +118,13 @@ class GrabCutTool(Tool):
     def _finish(self, doc: Document, category: int, region: RasterGeometry) -> None:
         """GUI thread: add GrabCut's region as a new selected instance of `doc`."""
         if self.context.document() is not doc:
-            self.context.message(tr("GrabCut finished after the image changed; its result was dropped."))
+            self.context.message(translate("GrabCutTool", "GrabCut finished after the image changed; its result was dropped."))
             return
         if region.is_empty():
-            self.context.message(tr("GrabCut found no object in the box."))
+            self.context.message(translate("GrabCutTool", "GrabCut found no object in the box."))
             return
         inst = Instance(doc.new_id(), category, region, provenance=self._provenance())
-        self.context.push(AddInstance(doc, inst, text=tr("GrabCut")))
+        self.context.push(AddInstance(doc, inst, text=translate("GrabCutTool", "GrabCut")))
         self.context.selection.set([inst.id])
         self.context.message(self._added_message())
 

@@ -15,7 +15,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPen
 
 from app.canvas.pointer import Buttons, Modifiers, PointerEvent, Tool
@@ -24,16 +24,13 @@ from app.core.instance import Instance
 from app.core.prompts import Candidates, Point, Prompt
 from app.editing.commands import AddInstance, SetGeometry
 from app.editing.tools.base import ToolContext
+from app.ui.i18n import translate
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPainter
 
     from app.canvas.render import ViewTransform
     from app.core.document import Document
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("InteractiveTool", text)
 
 
 #: A press and release further apart than this (screen pixels) is a box, not a click.
@@ -130,7 +127,7 @@ class InteractiveTool(Tool):
 
     def _ask(self) -> None:
         if self.context.prompt is None:
-            self.context.message(tr("Interactive AI needs an interactive model (SAM): choose one in the AI panel."))
+            self.context.message(translate("InteractiveTool", "Interactive AI needs an interactive model (SAM): choose one in the AI panel."))
             self.clear()
             return
         if not self.prompting:
@@ -138,7 +135,7 @@ class InteractiveTool(Tool):
             self.context.repaint()
             return
         if not self.context.prompt(self.current_prompt(), self._size(), False):
-            self.context.message(tr("No interactive model is ready: choose SAM weights in the AI panel."))
+            self.context.message(translate("InteractiveTool", "No interactive model is ready: choose SAM weights in the AI panel."))
         self.context.repaint()
 
     def show_candidates(self, candidates: Candidates, preview: bool) -> None:
@@ -192,20 +189,20 @@ class InteractiveTool(Tool):
         """The shown mask becomes an instance (or the refined instance's shape); its id."""
         mask, doc = self.shown_mask(), self._doc
         if mask is None or mask.is_empty() or doc is None or doc is not self.context.document():
-            self.context.message(tr("No mask to add yet."))
+            self.context.message(translate("InteractiveTool", "No mask to add yet."))
             return None
         score = self.candidates.scores[min(self.index, len(self.candidates) - 1)]
         if self.target is not None and self.target in doc:
             iid = self.target
-            self.context.push(SetGeometry(doc, iid, mask, text=tr("Refine with Interactive AI")))
+            self.context.push(SetGeometry(doc, iid, mask, text=translate("InteractiveTool", "Refine with Interactive AI")))
         else:
             category = self.context.current_category()
             if category is None:
-                self.context.message(tr("Choose a class for the new instance first."))
+                self.context.message(translate("InteractiveTool", "Choose a class for the new instance first."))
                 return None
             iid = doc.new_id()
             inst = Instance(iid, int(category), mask, provenance={"tool": "interactive", "predicted_iou": round(score, 4)})
-            self.context.push(AddInstance(doc, inst, text=tr("Interactive AI mask")))
+            self.context.push(AddInstance(doc, inst, text=translate("InteractiveTool", "Interactive AI mask")))
         self.clear()
         self.context.selection.set([iid])
         return iid

@@ -9,7 +9,7 @@ With Ctrl held when closing, the polygon becomes another part of the selected po
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from app.canvas.pointer import Buttons, Modifiers, PointerEvent, Tool
@@ -18,12 +18,9 @@ from app.core.geometry import PolygonGeometry
 from app.core.instance import Instance
 from app.editing.commands import AddInstance, GeometryEdit
 from app.editing.tools.base import ToolContext
+from app.ui.i18n import translate
 
 CLOSE_RADIUS_PX = 8  # screen pixels around the first vertex that close the polygon
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("PolygonTool", text)
 
 
 class PolygonTool(Tool):
@@ -79,7 +76,7 @@ class PolygonTool(Tool):
         pts = _dedupe(self.points)
         self.points = []
         if len(pts) < 3:
-            self.ctx.message(tr("A polygon needs at least 3 points."))
+            self.ctx.message(translate("PolygonTool", "A polygon needs at least 3 points."))
             self.ctx.repaint()
             return
         doc = self.ctx.document()
@@ -89,14 +86,14 @@ class PolygonTool(Tool):
             old = target.geometry
             if modifiers & Modifiers.ALT:
                 new = PolygonGeometry(old.parts, (*old.holes, ring))
-                text = tr("Add hole")
+                text = translate("PolygonTool", "Add hole")
             else:
                 new = PolygonGeometry((*old.parts, ring), old.holes)
-                text = tr("Add polygon part")
+                text = translate("PolygonTool", "Add polygon part")
             self.ctx.push(GeometryEdit(doc, target.id, old, new, text))
         else:
             inst = Instance(doc.new_id(), self.ctx.current_category(), PolygonGeometry((ring,)))
-            self.ctx.push(AddInstance(doc, inst, text=tr("Draw polygon")))
+            self.ctx.push(AddInstance(doc, inst, text=translate("PolygonTool", "Draw polygon")))
             self.ctx.selection.set([inst.id])
         self.ctx.repaint()
 

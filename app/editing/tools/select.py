@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QPointF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from app.canvas.pointer import Buttons, Modifiers, PointerEvent, Tool
@@ -20,12 +20,9 @@ from app.canvas.render import ViewTransform
 from app.core.geometry import Geometry, PolygonGeometry, RasterGeometry
 from app.editing.commands import GeometryEdit
 from app.editing.tools.base import ToolContext
+from app.ui.i18n import translate
 
 HANDLE_PX = 6  # grab radius of vertex and midpoint handles, in screen pixels
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SelectTool", text)
 
 
 @dataclass(frozen=True)
@@ -175,7 +172,7 @@ class SelectTool(Tool):
         doc = self.ctx.document()
         after = doc.get(self._iid).geometry
         if after != self._before:
-            text = tr("Move instance") if self._drag == "move" else tr("Edit vertex")
+            text = translate("SelectTool", "Move instance") if self._drag == "move" else translate("SelectTool", "Edit vertex")
             self.ctx.push(GeometryEdit(doc, self._iid, self._before, after, text))
         self._drag = self._iid = self._before = None
 
@@ -205,10 +202,10 @@ class SelectTool(Tool):
             return False
         ring = rings[ref.ring]
         if len(ring) <= 3:
-            self.ctx.message(tr("A polygon keeps at least 3 vertices."))
+            self.ctx.message(translate("SelectTool", "A polygon keeps at least 3 vertices."))
             return True
         new = _with_ring(poly.geometry, ref.kind, ref.ring, np.delete(ring, ref.index, axis=0))
-        self.ctx.push(GeometryEdit(self.ctx.document(), poly.id, poly.geometry, new, tr("Delete vertex")))
+        self.ctx.push(GeometryEdit(self.ctx.document(), poly.id, poly.geometry, new, translate("SelectTool", "Delete vertex")))
         self.active = None
         return True
 
