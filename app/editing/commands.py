@@ -87,22 +87,29 @@ class SetFields(QUndoCommand):
 class _AcceptOnEdit:
     """Editing a suggestion's shape accepts it, in the same undo step: the corrected mask is the
     user's work, which "Reject Rest" must never throw away (as CVAT and Label Studio turn an
-    edited prediction into an annotation). Undo makes it a suggestion again."""
+    edited prediction into an annotation). Undo makes it a suggestion again.
+
+    The acceptance is made once, on the first redo, and reused by every later redo: a redo
+    must restore the exact state, "accepted_at" included, however much later it runs.
+    """
 
     doc: Document
     instance_id: int
-    _accepted: AcceptSuggestions | None = None
+    _acceptance: AcceptSuggestions | None = None  # made on the first redo that found a suggestion
+    _accepted = False  # whether the acceptance is applied now
 
     def _accept_if_suggested(self) -> None:
         inst = self.doc.get(self.instance_id)
         if inst.state is InstanceState.SUGGESTED:
-            self._accepted = AcceptSuggestions(self.doc, [self.instance_id])
-            self._accepted.redo()
+            if self._acceptance is None:
+                self._acceptance = AcceptSuggestions(self.doc, [self.instance_id])
+            self._acceptance.redo()
+            self._accepted = True
 
     def _undo_accept(self) -> None:
-        if self._accepted is not None:
-            self._accepted.undo()
-            self._accepted = None
+        if self._accepted:
+            self._acceptance.undo()
+            self._accepted = False
 
 
 class SetGeometry(_AcceptOnEdit, QUndoCommand):
