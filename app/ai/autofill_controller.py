@@ -331,7 +331,10 @@ class AIController(QObject):
                 return 0
             entry = session.store.index().get(rel)
             if entry is not None:
-                files.update_state(rel, status=entry.status, pending=entry.pending, uncertainty=entry.uncertainty)
+                # As the file list shows an index entry (app.window.browse.shown_status): a "new"
+                # image that now holds suggestions is in progress, as it is after a reload.
+                status = "in_progress" if entry.status == "new" and entry.instances else entry.status
+                files.update_state(rel, status=status, pending=entry.pending, uncertainty=entry.uncertainty)
             return count
         new = suggestions_from_prediction(prediction, mapping, doc, floor)
         stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.source == prediction.model]
