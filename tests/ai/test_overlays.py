@@ -304,14 +304,19 @@ def test_canvas_draws_overlay_over_the_image_and_under_instances(qtbot):
 
 
 def test_colorize_cost_follows_the_screen():
-    """A 1600x1000 view of a 6000x4000 class map colours in well under a frame budget."""
-    import time
-
+    """A 1600x1000 view of a 6000x4000 class map samples only the screen's pixels of the map:
+    counted work, not seconds (a time budget failed on a busy machine; speed is bench_canvas's)."""
     m = np.random.default_rng(0).integers(0, 150, (4000, 6000)).astype(np.uint8)
     layer = semantic_layer("big.png", SimpleNamespace(class_map=m, categories=[(i, f"c{i}") for i in range(1, 150)], model="x"))
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        colorize(layer, ViewTransform(0.27, 0, 0), (1600, 1000), 0.45)
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.25, best
+    taken: list[int] = []
+
+    class Counted(np.ndarray):
+        def take(self, indices, axis=None, **kwargs):  # noqa: ANN001, ANN202
+            taken.append(int(np.size(indices)) * (self.size // self.shape[axis]))
+            return super().take(indices, axis=axis, **kwargs)
+
+    layer.indices = layer.indices.view(Counted)
+    out = colorize(layer, ViewTransform(0.27, 0, 0), (1600, 1000), 0.45)
+    assert out.shape == (1000, 1600, 4)
+    # rows of the screen (1000 of the map's 6000 columns each), then their screen columns
+    assert taken and max(taken) <= 1000 * 6000 and sum(taken) <= 1000 * 6000 + 1000 * 1600, taken

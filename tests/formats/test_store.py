@@ -133,8 +133,8 @@ _WRITER = r"""
 import sys, itertools
 sys.path.insert(0, sys.argv[2])
 from app.formats.atomic import write_json_atomic
-path = sys.argv[1]
-for n in itertools.count():
+path, start = sys.argv[1], int(sys.argv[3])
+for n in itertools.count(start):
     write_json_atomic(path, {"n": n, "payload": [n] * (n % 5000)})
 """
 
@@ -144,15 +144,20 @@ def test_atomic_write_survives_sigkill(tmp_path):
     target = tmp_path / "doc.json"
     seen = set()
     rng = np.random.default_rng(0)
-    for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(target), str(ROOT)])
-        time.sleep(0.15 + float(rng.random()) * 0.2)
+    for k in range(12):
+        start = k * 1_000_000  # each writer counts from its own start: its writes are told apart
+        proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(target), str(ROOT), str(start)])
+        # The kill lands after this writer's first write (however slowly Python starts on a busy
+        # machine), at a random moment of its loop.
+        while not (target.exists() and json.loads(target.read_text())["n"] >= start) and proc.poll() is None:
+            time.sleep(0.005)
+        time.sleep(float(rng.random()) * 0.2)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         data = json.loads(target.read_text())
         assert data["payload"] == [data["n"]] * (data["n"] % 5000)
         seen.add(data["n"])
-    assert len(seen) > 1
+    assert len(seen) == 12  # every writer wrote before it was killed
     assert not [p for p in tmp_path.iterdir() if p.name != "doc.json" and not p.name.endswith(".tmp")]
 
 

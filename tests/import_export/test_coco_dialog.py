@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import cv2
 import numpy as np
@@ -65,9 +65,14 @@ def test_export_dialog_cancel_stops_between_images(qtbot, project, tmp_path, mon
     from app.import_export.export_dialog import ExportDialog
 
     real = coco.load_document
+    gate, calls = threading.Event(), []
 
     def slow(*args):
-        time.sleep(0.15)  # long enough that Cancel lands before the last image
+        # From the second image on, wait for Cancel: it lands before the last image however
+        # busy the machine is (a sleep only made that likely).
+        if calls:
+            gate.wait(20)
+        calls.append(args)
         return real(*args)
 
     monkeypatch.setattr(coco, "load_document", slow)
@@ -81,6 +86,7 @@ def test_export_dialog_cancel_stops_between_images(qtbot, project, tmp_path, mon
     qtbot.waitUntil(lambda: dlg.progress_bar.value() >= 1, timeout=10000)
     with qtbot.waitSignal(dlg.exported, timeout=20000) as sig:
         dlg.cancel_button.click()
+        gate.set()
     assert sig.args[0].cancelled and sig.args[0].images < len(names)
     assert not out.exists()
     assert "Cancelled" in dlg.status.text()

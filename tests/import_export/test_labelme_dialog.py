@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import cv2
 import numpy as np
@@ -53,9 +53,12 @@ def test_import_dialog_cancel(qtbot, project, monkeypatch):
     from app.import_export.import_dialog import ImportDialog
 
     real = labelme.load_document
+    gate, calls = threading.Event(), []
 
     def slow(*args):
-        time.sleep(0.15)
+        if calls:  # from the second image on, wait for Cancel (a sleep only made it likely)
+            gate.wait(20)
+        calls.append(args)
         return real(*args)
 
     monkeypatch.setattr(labelme, "load_document", slow)
@@ -66,6 +69,7 @@ def test_import_dialog_cancel(qtbot, project, monkeypatch):
     qtbot.waitUntil(lambda: dlg.progress_bar.value() >= 1, timeout=10000)
     with qtbot.waitSignal(dlg.imported, timeout=20000) as sig:
         dlg.cancel_button.click()
+        gate.set()
     assert dlg.report.cancelled and 1 <= len(sig.args[0]) < len(names)
     assert "Cancelled" in dlg.status.text()
 

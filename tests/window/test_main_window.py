@@ -250,10 +250,16 @@ def test_drop_folder_opens_it(window, image_folder, qtbot):
 
 
 @pytest.mark.slow
-def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot):
-    import time
+def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot, monkeypatch):
+    """The 400-MP decode runs on the loader's thread while the GUI's event loop keeps running:
+    the decode waits until a GUI timer has ticked five times after it started, which only a
+    free event loop can do. Work counted, not seconds: a gap budget ("no stall over 0.5 s")
+    failed on a busy machine; the loop's latency is bench_responsiveness's."""
+    import threading
 
     import cv2
+
+    import app.workers.image_loader as image_loader
 
     folder = tmp_path / "huge"
     folder.mkdir()
@@ -263,19 +269,33 @@ def test_huge_image_opens_without_freezing_the_ui(window, tmp_path, qtbot):
     ok, buf = cv2.imencode(".png", big, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     (folder / "huge.png").write_bytes(buf.tobytes())
     del big, buf
-    ticks = []
+    ticks: list[int] = []
+    ticked = threading.Event()
+    decoders: list[tuple[str, int]] = []
+    real_decode = image_loader._decode
+
+    def watched_decode(*args, **kwargs):
+        decoders.append((threading.current_thread().name, len(ticks)))
+        assert ticked.wait(60), "the GUI event loop stopped while the image was decoded"
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(image_loader, "_decode", watched_decode)
     from PySide6.QtCore import QTimer
 
+    def tick() -> None:
+        ticks.append(1)
+        if decoders and len(ticks) >= decoders[0][1] + 5:
+            ticked.set()
+
     timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(tick)
     timer.start(10)
     window.open_folder(folder)
     qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=120_000)
     window.canvas.repaint()
     timer.stop()
-    gaps = np.diff(ticks)
     assert window.canvas.image.width == 20000
-    assert len(ticks) > 10 and gaps.max() < 0.5, f"event loop stalled for {gaps.max():.2f} s"
+    assert decoders and all(name != threading.main_thread().name for name, _ in decoders)
     window.canvas.zoom_to(1.0)
     window.canvas.center_on(10000, 10000)
     window.canvas.repaint()

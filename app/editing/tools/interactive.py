@@ -271,6 +271,8 @@ class InteractiveTool(Tool):
             sampled = candidates.sample(k, box, cx1 - cx0, cy1 - cy0)
         else:
             mask = candidates.mask(k)
+            if mask.is_empty():  # a candidate with no pixels (e.g. every point excluded): nothing to draw
+                return None
             cols = np.floor((np.arange(cx0, cx1) + 0.5) / view.scale + view.ox).astype(np.int64) - mask.x
             rows = np.floor((np.arange(cy0, cy1) + 0.5) / view.scale + view.oy).astype(np.int64) - mask.y
             inside = ((rows >= 0) & (rows < mask.mask.shape[0]))[:, None] & ((cols >= 0) & (cols < mask.mask.shape[1]))[None, :]
