@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.ai.domain.project_models import is_project_model, load_project_model
 from app.formats.image_io import ImageLoadError, read_image
 from app.formats.store import ProjectStore
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class InferenceWorker(QObject):
             try:
                 rgb = future.result()
             except (ImageLoadError, OSError, ValueError) as exc:
-                self.image_failed.emit(job.job_id, rel, str(exc))
+                self.image_failed.emit(job.job_id, rel, show_text(exc))
             else:
                 result = self._predict(job, rel, rgb, model, semantic)
                 if result is None:  # cancelled inside the model

@@ -23,6 +23,7 @@ from app.ai.domain.everything import EverythingOptions, segment_everything
 from app.ai.domain.prompts import PromptEngine
 from app.core.prompts import Prompt
 from app.formats.image_io import ImageLoadError, read_image
+from app.ui.i18n import show_text
 
 
 def lower_thread_priority(nice: int = 10) -> None:
@@ -132,7 +133,7 @@ class EncoderWorker(_Worker):
         try:
             self.engine.embed(job.key, read)
         except (ImageLoadError, OSError, RuntimeError, ValueError) as exc:
-            self.failed.emit(job.key, str(exc))
+            self.failed.emit(job.key, show_text(exc))
             return
         self.embedded.emit(job.key)
         self.engine.warm_decoder()  # after the signal: the first click need not wait for it

@@ -22,7 +22,7 @@ from app.ai.domain.project_models import (
 )
 from app.ai.weights_choice import weights_file
 from app.formats.store import ProjectStore
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 
 
 def entries(settings: QSettings, store: ProjectStore | None) -> list[ModelEntry]:
@@ -79,5 +79,5 @@ def class_mismatch(name: str, store: ProjectStore, labels) -> str:  # noqa: ANN0
     try:
         check = check_classes(read_project_model(store, name), labels)
     except ProjectModelError as exc:
-        return str(exc)
-    return "" if check.ok and not check.not_learned else check.message
+        return show_text(exc)
+    return "" if check.ok and not check.not_learned else show_text(check.message)

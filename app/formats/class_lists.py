@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from app.core.categories import Category, LabelSet, default_color
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
 from app.paths import resource_path
 
@@ -25,17 +26,17 @@ def read_text(path: str | os.PathLike) -> LabelSet:
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ClassListError(f"cannot read class list {Path(path).name}: {exc}") from exc
+        raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "cannot read class list {name}: {error}").format(name=Path(path).name, error=exc)) from exc
     names: list[str] = []
     for line in lines:
         name = line.strip()
         if not name or name.startswith("#") or name in ("__ignore__", "_background_"):
             continue
         if name.lower() in (n.lower() for n in names):
-            raise ClassListError(f"class {name!r} is listed twice in {Path(path).name}")
+            raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "class {name} is listed twice in {file}").format(name=repr(name), file=Path(path).name))
         names.append(name)
     if not names:
-        raise ClassListError(f"{Path(path).name} holds no class names")
+        raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "{name} holds no class names").format(name=Path(path).name))
     return LabelSet.from_names(names)
 
 
@@ -48,10 +49,10 @@ def read_coco_categories(path: str | os.PathLike) -> LabelSet:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ClassListError(f"cannot read {Path(path).name}: {exc}") from exc
+        raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "cannot read {name}: {error}").format(name=Path(path).name, error=exc)) from exc
     cats = data.get("categories") if isinstance(data, dict) else data
     if not isinstance(cats, list) or not cats:
-        raise ClassListError(f"{Path(path).name} has no COCO 'categories' list")
+        raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "{name} has no COCO 'categories' list").format(name=Path(path).name))
     try:
         return LabelSet(
             [
@@ -66,7 +67,7 @@ def read_coco_categories(path: str | os.PathLike) -> LabelSet:
             ]
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ClassListError(f"invalid category in {Path(path).name}: {exc}") from exc
+        raise ClassListError(QT_TRANSLATE_NOOP("ClassLists", "invalid category in {name}: {error}").format(name=Path(path).name, error=exc)) from exc
 
 
 def write_coco_categories(labels: LabelSet, path: str | os.PathLike) -> None:

@@ -30,6 +30,7 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.core.tracing import TracedMask
 from app.formats.atomic import write_json_atomic
 from app.formats.coco_import import geometry_from_segmentation, import_coco, polygon_from_coco
@@ -115,7 +116,7 @@ def instance_to_annotation(inst: Instance, height: int, width: int, mode: str = 
         if parts and not holes:  # COCO polygon lists are a union: holes need RLE
             traced = PolygonGeometry(tuple(parts))
             if report is not None:
-                report_fidelity(report, image, inst, iou, "COCO polygons", "RLE segmentation keeps it exact")
+                report_fidelity(report, image, inst, iou, QT_TRANSLATE_NOOP("LabelExport", "COCO polygons"), QT_TRANSLATE_NOOP("LabelExport", "RLE segmentation keeps it exact"))
     if traced is not None:
         seg, area, bbox = polygon_to_coco(traced, height, width)
     elif isinstance(geom, PolygonGeometry) and not geom.holes and not crowd and mode != "rle":
@@ -170,10 +171,10 @@ def coco_from_documents(
             ann = instance_to_annotation(inst, doc.height, doc.width, segmentation,
                                          is_ignore(labels, inst.category_id), report, doc.image_name)
             if ann is None:
-                report.warn(doc.image_name, f"instance {inst.id}", "lies outside the image; skipped")
+                report.warn(doc.image_name, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "lies outside the image; skipped"))
                 continue
             if inst.category_id not in labels:
-                report.warn(doc.image_name, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list")
+                report.warn(doc.image_name, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "class id {id} is not in the class list").format(id=inst.category_id))
             if include_scores and inst.score is not None:
                 ann["score"] = float(inst.score)
             annotations.append((len(images) - 1, inst.provenance.get("coco_id"), ann))
@@ -232,6 +233,6 @@ def export_coco(
         Path(out_path).parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(out_path, data)
     except OSError as exc:
-        raise FormatError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "cannot write {path}: {error}").format(path=out_path, error=exc.strerror or exc)) from exc
     report.files_written = 1
     return report

@@ -18,6 +18,7 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance, InstanceState
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.ids import valid_id
 from app.formats.project_io import (
     CategoryResolver,
@@ -48,16 +49,16 @@ def polygon_from_coco(seg: list, height: int, width: int, warn) -> PolygonGeomet
         try:
             arr = np.asarray(flat, dtype=np.float64)
         except (TypeError, ValueError):
-            warn(f"polygon part {k} is not a list of numbers; dropped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "polygon part {k} is not a list of numbers; dropped").format(k=k))
             continue
         if arr.ndim != 1 or arr.size % 2:
-            warn(f"polygon part {k} has an odd or nested coordinate list; dropped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "polygon part {k} has an odd or nested coordinate list; dropped").format(k=k))
             continue
         if arr.size < 6:
-            warn(f"polygon part {k} has {arr.size // 2} point(s), fewer than 3; dropped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "polygon part {k} has {points} point(s), fewer than 3; dropped").format(k=k, points=arr.size // 2))
             continue
         if not np.isfinite(arr).all():
-            warn(f"polygon part {k} has non-finite coordinates; dropped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "polygon part {k} has non-finite coordinates; dropped").format(k=k))
             continue
         ring = arr.reshape(-1, 2)
         lo, hi = np.array([0.0, 0.0]), np.array([float(width), float(height)])
@@ -66,7 +67,7 @@ def polygon_from_coco(seg: list, height: int, width: int, warn) -> PolygonGeomet
             clamped = True
         parts.append(ring)
     if clamped:
-        warn(f"coordinates outside the {width}x{height} image were clamped to it")
+        warn(QT_TRANSLATE_NOOP("LabelImport", "coordinates outside the {width}x{height} image were clamped to it").format(width=width, height=height))
     return PolygonGeometry(tuple(parts)) if parts else None
 
 
@@ -75,7 +76,7 @@ def geometry_from_segmentation(seg: object, height: int, width: int, warn) -> Po
     (with the reason given to warn) when unusable."""
     if isinstance(seg, list):
         if not seg:
-            warn("no segmentation (bounding box only); skipped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "no segmentation (bounding box only); skipped"))
             return None
         return polygon_from_coco(seg, height, width, warn)
     if isinstance(seg, dict):
@@ -86,10 +87,10 @@ def geometry_from_segmentation(seg: object, height: int, width: int, warn) -> Po
             return None
         geom = raster_from_full(mask)
         if geom.is_empty():
-            warn("empty mask; skipped")
+            warn(QT_TRANSLATE_NOOP("LabelImport", "empty mask; skipped"))
             return None
         return geom
-    warn("segmentation is neither a polygon list nor an RLE dict; skipped")
+    warn(QT_TRANSLATE_NOOP("LabelImport", "segmentation is neither a polygon list nor an RLE dict; skipped"))
     return None
 
 
@@ -117,7 +118,7 @@ def import_coco(
     data = read_json(coco_path)
     require(data, COCO, name, "COCO instances")
     if not isinstance(data, dict) or not isinstance(data.get("images"), list) or not isinstance(data.get("annotations"), list):
-        raise FormatError(f"{name} is not a COCO instances file (no 'images'/'annotations' lists)")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not a COCO instances file (no 'images'/'annotations' lists)").format(name=name))
     resolver = CategoryResolver(labels, report)
     cat_map: dict[int, int] = {}
     for cat in data.get("categories") or []:
@@ -127,7 +128,7 @@ def import_coco(
                 bool(cat["isthing"]) if "isthing" in cat else None, str(cat.get("supercategory") or ""),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            report.warn(name, f"category {cat!r:.60}", f"invalid category ({exc}); skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "category {category}").format(category=f"{cat!r:.60}"), QT_TRANSLATE_NOOP("LabelImport", "invalid category ({error}); skipped").format(error=exc))
 
     matcher = ImageMatcher(images)
     targets: dict[int, tuple[str, dict]] = {}
@@ -135,29 +136,29 @@ def import_coco(
         try:
             iid, fname = int(img["id"]), str(img["file_name"])
         except (KeyError, TypeError, ValueError):
-            report.warn(name, f"image {img!r:.60}", "image record without id/file_name; skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "image {image}").format(image=f"{img!r:.60}"), QT_TRANSLATE_NOOP("LabelImport", "image record without id/file_name; skipped"))
             continue
         rel, why = matcher.match(fname)
         if rel is None:
             report.unmatched.append(fname)
             if why != "no such image in the folder":
-                report.warn(name, f"image {iid} ({fname})", why)
+                report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "image {id} ({name})").format(id=iid, name=fname), why)
             continue
         targets[iid] = (rel, img)
 
     by_image: dict[int, list[dict]] = {}
     for ann in data["annotations"]:
         if not isinstance(ann, dict):
-            report.warn(name, "annotation", "not an object; skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "annotation"), QT_TRANSLATE_NOOP("LabelImport", "not an object; skipped"))
             continue
         try:
             by_image.setdefault(int(ann["image_id"]), []).append(ann)
         except (KeyError, TypeError, ValueError):
-            report.warn(name, f"annotation {ann.get('id')}", "no valid image_id; skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "annotation {id}").format(id=ann.get("id")), QT_TRANSLATE_NOOP("LabelImport", "no valid image_id; skipped"))
     known_images = {int(i["id"]) for i in data["images"] if isinstance(i, dict) and "id" in i}
     for iid in by_image:
         if iid not in known_images:
-            report.warn(name, f"image_id {iid}", "annotations refer to an image missing from 'images'; skipped")
+            report.warn(name, f"image_id {iid}", QT_TRANSLATE_NOOP("LabelImport", "annotations refer to an image missing from 'images'; skipped"))
 
     todo = [iid for iid in targets if by_image.get(iid)]
     for done, iid in enumerate(todo):
@@ -206,8 +207,9 @@ def _sizes_agree(img: dict, doc: Document, name: str, report: ImportReport) -> b
     except (TypeError, ValueError):
         w, h = doc.width, doc.height
     if (w, h) != (doc.width, doc.height):
-        report.warn(name, f"image {img.get('id')} ({img.get('file_name')})",
-                    f"the file says {w}x{h} but the image is {doc.width}x{doc.height}; image skipped")
+        report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "image {id} ({name})").format(id=img.get("id"), name=img.get("file_name")),
+                    QT_TRANSLATE_NOOP("LabelImport", "the file says {w}x{h} but the image is {width}x{height}; image skipped")
+                    .format(w=w, h=h, width=doc.width, height=doc.height))
         return False
     return True
 
@@ -216,7 +218,7 @@ def _annotation_to_instance(
     ann: dict, height: int, width: int, cat_map: dict[int, int], name: str, report: ImportReport,
     as_suggestions: bool,
 ) -> Instance | None:
-    record = f"annotation {ann.get('id')}"
+    record = QT_TRANSLATE_NOOP("LabelRecords", "annotation {id}").format(id=ann.get("id"))
 
     def warn(reason: str) -> None:
         report.warn(name, record, reason)
@@ -224,10 +226,10 @@ def _annotation_to_instance(
     try:
         file_cat = int(ann["category_id"])
     except (KeyError, TypeError, ValueError):
-        warn("no valid category_id; skipped")
+        warn(QT_TRANSLATE_NOOP("LabelImport", "no valid category_id; skipped"))
         return None
     if file_cat not in cat_map:
-        warn(f"unknown category id {file_cat} (not declared in 'categories'); skipped")
+        warn(QT_TRANSLATE_NOOP("LabelImport", "unknown category id {id} (not declared in 'categories'); skipped").format(id=file_cat))
         return None
     geom = geometry_from_segmentation(ann.get("segmentation"), height, width, warn)
     if geom is None:
@@ -236,7 +238,7 @@ def _annotation_to_instance(
     try:
         score = None if score is None else float(score)
     except (TypeError, ValueError):
-        warn("score is not a number; ignored")
+        warn(QT_TRANSLATE_NOOP("LabelImport", "score is not a number; ignored"))
         score = None
     prov: dict = {"imported_from": "coco"}
     if valid_id(ann.get("id")):

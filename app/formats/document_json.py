@@ -15,6 +15,7 @@ from app.core import rle
 from app.core.document import Document, ImageStatus
 from app.core.geometry import Geometry, PolygonGeometry, RasterGeometry
 from app.core.instance import Instance, InstanceState
+from app.core.text import QT_TRANSLATE_NOOP
 
 FORMAT_VERSION = 1
 
@@ -48,13 +49,13 @@ def geometry_from_dict(data: dict) -> Geometry:
         parts = [_ring(r) for r in p.get("parts", [])]
         holes = [_ring(r) for r in p.get("holes", [])]
         return PolygonGeometry(tuple(parts), tuple(holes))
-    raise DocumentFormatError("instance has neither 'mask' nor 'polygon'")
+    raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "instance has neither 'mask' nor 'polygon'"))
 
 
 def _ring(flat: list) -> np.ndarray:
     arr = np.asarray(flat, dtype=np.float64)
     if arr.ndim != 1 or arr.size % 2 or arr.size < 6 or not np.isfinite(arr).all():
-        raise DocumentFormatError("a polygon ring needs at least 3 finite (x, y) points")
+        raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "a polygon ring needs at least 3 finite (x, y) points"))
     return arr.reshape(-1, 2)
 
 
@@ -108,7 +109,7 @@ def _ai_runs(raw: object) -> dict[str, dict]:
     if raw is None:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
-        raise DocumentFormatError("'ai_runs' must map model names to objects")
+        raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "'ai_runs' must map model names to objects"))
     return {str(k): dict(v) for k, v in raw.items()}
 
 
@@ -143,7 +144,7 @@ def _image_info(raw: object) -> dict:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise DocumentFormatError("'image.coco' must be an object")
+        raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "'image.coco' must be an object"))
     return dict(raw)
 
 
@@ -151,9 +152,9 @@ def document_from_dict(data: dict) -> Document:
     """Raises DocumentFormatError with a readable reason for anything malformed."""
     try:
         if not isinstance(data, dict) or "instances" not in data:
-            raise DocumentFormatError("not a MaskPilot label file (no 'instances')")
+            raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "not a MaskPilot label file (no 'instances')"))
         if int(data.get("version", 1)) > FORMAT_VERSION:
-            raise DocumentFormatError(f"written by a newer MaskPilot (format {data['version']})")
+            raise DocumentFormatError(QT_TRANSLATE_NOOP("LabelFile", "written by a newer MaskPilot (format {version})").format(version=data["version"]))
         image = data.get("image", {})
         instances = [instance_from_dict(d) for d in data["instances"]]
         return Document(

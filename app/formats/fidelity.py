@@ -20,6 +20,7 @@ from pycocotools import mask as mask_utils
 
 from app.core.geometry import RasterGeometry
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.core.tracing import TracedMask, trace_mask
 from app.formats.project_io import ExportReport
 
@@ -120,5 +121,6 @@ def report_fidelity(report: ExportReport, image: str, inst: Instance, iou: float
     """Warn when a traced instance comes back from its format with IoU below WARN_BELOW_IOU;
     `what` names what was written, `advice` how to do better (or why one cannot)."""
     if iou < WARN_BELOW_IOU:
-        report.warn(image, f"instance {inst.id}",
-                    f"the mask written as {what} comes back with IoU {iou:.3f} (below {WARN_BELOW_IOU}); {advice}")
+        report.warn(image, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id),
+                    QT_TRANSLATE_NOOP("LabelExport", "the mask written as {what} comes back with IoU {iou:.3f} (below {limit}); {advice}")
+                    .format(what=what, iou=iou, limit=WARN_BELOW_IOU, advice=advice))

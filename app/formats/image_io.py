@@ -21,6 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.core.text import QT_TRANSLATE_NOOP
+
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 
 #: Above this many pixels we refuse to decode (OpenCV's own default limit is 2^30).
@@ -127,17 +129,17 @@ def _read_bytes(path: Path) -> tuple[np.ndarray, str]:
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except PermissionError as exc:
-        raise ImageLoadError(f"no permission to read {path.name}") from exc
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "no permission to read {name}").format(name=path.name)) from exc
     except OSError as exc:
-        raise ImageLoadError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "cannot read {name}: {error}").format(name=path.name, error=exc.strerror or exc)) from exc
     if data.size == 0:
-        raise ImageLoadError(f"{path.name} is empty (0 bytes)")
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "{name} is empty (0 bytes)").format(name=path.name))
     kind = _sniff(data[:16].tobytes())
     if kind == "unknown":
-        raise ImageLoadError(f"{path.name} is not an image file this app can read")
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "{name} is not an image file this app can read").format(name=path.name))
     size = _png_size(data[:24].tobytes())
     if size and size[0] * size[1] > MAX_PIXELS:
-        raise ImageLoadError(f"{path.name} is {size[0]}×{size[1]} pixels: too large to open")
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "{name} is {width}×{height} pixels: too large to open").format(name=path.name, width=size[0], height=size[1]))
     return data, kind
 
 
@@ -145,9 +147,9 @@ def _imdecode(data: np.ndarray, flags: int, name: str) -> np.ndarray:
     try:
         decoded = cv2.imdecode(data, flags)
     except cv2.error as exc:
-        raise ImageLoadError(f"{name} could not be decoded ({exc.err or 'OpenCV error'})") from exc
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "{name} could not be decoded ({error})").format(name=name, error=exc.err or "OpenCV error")) from exc
     if decoded is None or decoded.size == 0:
-        raise ImageLoadError(f"{name} is corrupt or truncated and could not be decoded")
+        raise ImageLoadError(QT_TRANSLATE_NOOP("ImageFiles", "{name} is corrupt or truncated and could not be decoded").format(name=name))
     return decoded
 
 

@@ -23,6 +23,7 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import RasterGeometry, mask_iou, to_raster
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.labelme_export import (
     LABELME_MASK_VERSION,
     LABELME_VERSION,
@@ -121,11 +122,11 @@ def read_labelme(path: str | os.PathLike) -> dict:
         raw = Path(path).read_bytes()
         data = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)  # a BOM is allowed; orjson checks UTF-8
     except OSError as exc:
-        raise FormatError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{Path(path).name} is not valid JSON: {exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not valid JSON: {error}").format(name=Path(path).name, error=exc)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
-        raise FormatError(f"{Path(path).name} is not a labelme file (no 'shapes' list)")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not a labelme file (no 'shapes' list)").format(name=Path(path).name))
     return data
 
 
@@ -186,7 +187,7 @@ def _pairs(folder: Path, images: list[str], source_dir, report: ImportReport) ->
             try:
                 rel, _why = matcher.match(str(read_labelme(path).get("imagePath") or ""))
             except FormatError as exc:
-                report.warn(path.name, "", str(exc))
+                report.warn(path.name, "", exc)
                 continue
         if rel is None or rel in seen:
             report.unmatched.append(path.relative_to(src).as_posix())
@@ -203,7 +204,7 @@ def _plan_file(folder: Path, store: ProjectStore, labels: LabelSet, rel: str, pa
     try:
         data = read_labelme(path)
     except FormatError as exc:
-        report.warn(path.name, "", str(exc))
+        report.warn(path.name, "", exc)
         return None
     doc, warning = load_document(folder, store, rel)
     if warning:
@@ -212,11 +213,13 @@ def _plan_file(folder: Path, store: ProjectStore, labels: LabelSet, rel: str, pa
         return None
     w, h = data.get("imageWidth"), data.get("imageHeight")
     if isinstance(w, int) and isinstance(h, int) and w > 0 and h > 0 and (w, h) != (doc.width, doc.height):
-        report.warn(path.name, "", f"written for a {w}x{h} image but {rel} is {doc.width}x{doc.height}; skipped")
+        report.warn(path.name, "", QT_TRANSLATE_NOOP("LabelImport", "written for a {w}x{h} image but {image} is {width}x{height}; skipped")
+                    .format(w=w, h=h, image=rel, width=doc.width, height=doc.height))
         return None
     named = posixpath.basename(str(data.get("imagePath") or "").replace("\\", "/"))
     if named and named != posixpath.basename(rel):
-        report.warn(path.name, "imagePath", f"names {named!r}; imported for {rel}, the image it lies next to")
+        report.warn(path.name, "imagePath", QT_TRANSLATE_NOOP("LabelImport", "names {named}; imported for {image}, the image it lies next to")
+                    .format(named=repr(named), image=rel))
     resolver = CategoryResolver(labels, report)
     new = shapes_to_instances(data, doc.width, doc.height, resolver, report, path.name)
     fresh = _without_duplicates(doc, new)

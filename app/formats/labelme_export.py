@@ -29,6 +29,7 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import PolygonGeometry, RasterGeometry, rasterize_rings, to_raster
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.core.tracing import rings_with_holes
 from app.formats.atomic import write_bytes_atomic
 from app.formats.fidelity import labelme_reader, report_fidelity, trace_for_export
@@ -65,7 +66,7 @@ def _mask_shape(label: str, raster: RasterGeometry) -> dict:
     x0, y0, x1, y1 = raster.bbox()
     ok, buf = cv2.imencode(".png", raster.mask.astype(np.uint8))
     if not ok:
-        raise FormatError("could not encode a mask patch")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "could not encode a mask patch"))
     return _shape(label, [[float(x0), float(y0)], [float(x1 - 1), float(y1 - 1)]], "mask", None,
                   base64.b64encode(buf.tobytes()).decode("ascii"))
 
@@ -108,7 +109,7 @@ def instance_shapes(inst: Instance, label: str, group_id: int, width: int, heigh
         traced, iou = trace_for_export(geom, height, width, lambda t, frame: labelme_reader(t.single_rings(), frame))
         rings = traced.single_rings()
         if rings and report is not None:
-            report_fidelity(report, image, inst, iou, "labelme polygons", "mask shapes keep it exact")
+            report_fidelity(report, image, inst, iou, QT_TRANSLATE_NOOP("LabelExport", "labelme polygons"), QT_TRANSLATE_NOOP("LabelExport", "mask shapes keep it exact"))
         return _polygons(label, rings, group_id)
     if isinstance(geom, PolygonGeometry) and not geom.holes:
         return _polygons(label, [p for p in geom.parts if len(p) >= 3], group_id)
@@ -151,7 +152,7 @@ def export_labelme(
             image_path = Path(os.path.relpath(Path(folder).resolve() / rel, out.resolve() / posixpath.dirname(rel)))
             for inst in exported_instances(doc, include_suggestions):
                 if inst.category_id not in labels:
-                    report.warn(rel, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list")
+                    report.warn(rel, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "class id {id} is not in the class list").format(id=inst.category_id))
             data = document_to_labelme(doc, labels, image_path.as_posix(), include_suggestions, raster_as, report)
             target.parent.mkdir(parents=True, exist_ok=True)
             write_bytes_atomic(target, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -159,5 +160,5 @@ def export_labelme(
             report.instances += len(exported_instances(doc, include_suggestions))
             progress(n, len(images))
     except OSError as exc:
-        raise FormatError(f"cannot write labelme files into {out}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "cannot write labelme files into {folder}: {error}").format(folder=out, error=exc.strerror or exc)) from exc
     return report

@@ -24,6 +24,7 @@ import numpy as np
 
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.project_io import CategoryResolver, ImportReport
 
 #: Exact point counts per shape type (labelme _shape.py); polygons need at least 3.
@@ -41,18 +42,18 @@ def _points(shape: dict) -> np.ndarray:
     isinstance test per number: 60,000 numbers of a 300-polygon file cost a few ms, not 80."""
     pts = shape.get("points")
     if not isinstance(pts, list) or not pts:
-        raise ShapeError("no points")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "no points"))
     if not set(map(type, pts)) <= _PAIR_TYPES or set(map(len, pts)) != {2}:
-        raise ShapeError("points must be [x, y] number pairs")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "points must be [x, y] number pairs"))
     flat = list(chain.from_iterable(pts))
     if not set(map(type, flat)) <= _NUMBER_TYPES:  # type(True) is bool: booleans are refused
-        raise ShapeError("points must be [x, y] number pairs")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "points must be [x, y] number pairs"))
     try:
         arr = np.array(flat, dtype=np.float64).reshape(-1, 2)
     except OverflowError:  # an integer beyond float range
-        raise ShapeError("points are not finite") from None
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "points are not finite")) from None
     if not np.isfinite(arr).all():
-        raise ShapeError("points are not finite")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "points are not finite"))
     return arr
 
 
@@ -73,14 +74,14 @@ def circle_polygon(center: np.ndarray, rim: np.ndarray) -> np.ndarray:
 def decode_mask_patch(text: object) -> np.ndarray:
     """base64 PNG -> bool (h, w) patch. Raises ShapeError."""
     if not isinstance(text, str) or not text:
-        raise ShapeError("mask shape without a 'mask' PNG")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "mask shape without a 'mask' PNG"))
     try:
         raw = base64.b64decode(text, validate=False)
     except (binascii.Error, ValueError) as exc:
-        raise ShapeError("mask is not valid base64") from exc
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "mask is not valid base64")) from exc
     img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_UNCHANGED) if raw else None
     if img is None:
-        raise ShapeError("mask is not a PNG image")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "mask is not a PNG image"))
     return (img if img.ndim == 2 else img[..., 0]) > 0
 
 
@@ -89,24 +90,24 @@ def shape_geometry(shape: dict, width: int, height: int) -> tuple[str, object, b
     were clamped into [0, W] x [0, H]. Raises ShapeError with the reason it cannot be used."""
     kind = shape.get("shape_type") or "polygon"  # labelme < 4 wrote no shape_type
     if kind in NO_AREA:
-        raise ShapeError(f"a {kind} shape has no area; skipped")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "a {kind} shape has no area; skipped").format(kind=kind))
     if kind not in ("polygon", "rectangle", "oriented_rectangle", "circle", "mask"):
-        raise ShapeError(f"unsupported shape_type {kind!r}; skipped")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "unsupported shape_type {kind}; skipped").format(kind=repr(kind)))
     if kind != "mask" and shape.get("mask") is not None:
-        raise ShapeError(f"a {kind} shape must not carry a mask; skipped")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "a {kind} shape must not carry a mask; skipped").format(kind=kind))
     pts = _points(shape)
     need = POINT_COUNTS.get(kind)
     if need is not None and len(pts) != need:
-        raise ShapeError(f"a {kind} needs exactly {need} points, got {len(pts)}; skipped")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "a {kind} needs exactly {need} points, got {got}; skipped").format(kind=kind, need=need, got=len(pts)))
     if kind == "polygon" and len(pts) < 3:
-        raise ShapeError(f"a polygon needs at least 3 points, got {len(pts)}; skipped")
+        raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "a polygon needs at least 3 points, got {got}; skipped").format(got=len(pts)))
     if kind == "mask":
         patch = decode_mask_patch(shape.get("mask"))
         x, y = (int(round(v)) for v in pts[0])
         return "mask", RasterGeometry(patch, x, y).tight(), False
     if kind == "circle":
         if np.hypot(*(pts[1] - pts[0])) <= 0:
-            raise ShapeError("a circle with radius 0; skipped")
+            raise ShapeError(QT_TRANSLATE_NOOP("LabelImport", "a circle with radius 0; skipped"))
         return "ring", circle_polygon(pts[0], pts[1]), False  # rasterization clips it
     if kind == "rectangle":
         (xa, ya), (xb, yb) = pts
@@ -123,7 +124,7 @@ def shapes_to_instances(data: dict, width: int, height: int, resolver: CategoryR
     groups: dict[object, list[tuple[int, dict]]] = {}
     for k, shape in enumerate(data["shapes"]):
         if not isinstance(shape, dict) or not isinstance(shape.get("label"), str) or not shape["label"].strip():
-            report.warn(file_name, f"shape {k}", "no label; skipped")
+            report.warn(file_name, QT_TRANSLATE_NOOP("LabelRecords", "shape {k}").format(k=k), QT_TRANSLATE_NOOP("LabelImport", "no label; skipped"))
             continue
         gid = shape.get("group_id")
         key = (shape["label"], gid) if isinstance(gid, int) and not isinstance(gid, bool) else ("", k)
@@ -135,11 +136,11 @@ def shapes_to_instances(data: dict, width: int, height: int, resolver: CategoryR
             try:
                 kind, geom, clamped = shape_geometry(shape, width, height)
             except ShapeError as exc:
-                report.warn(file_name, f"shape {k} ({shape['label']})", str(exc))
+                report.warn(file_name, QT_TRANSLATE_NOOP("LabelRecords", "shape {k} ({label})").format(k=k, label=shape["label"]), exc)
                 continue
             if clamped:
-                report.warn(file_name, f"shape {k} ({shape['label']})",
-                            f"points outside the {width}x{height} image were clamped to it")
+                report.warn(file_name, QT_TRANSLATE_NOOP("LabelRecords", "shape {k} ({label})").format(k=k, label=shape["label"]),
+                            QT_TRANSLATE_NOOP("LabelImport", "points outside the {width}x{height} image were clamped to it").format(width=width, height=height))
             pieces.append((kind, geom, shape))
         if not pieces:
             continue

@@ -26,6 +26,7 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import to_raster
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.atomic import write_bytes_atomic, write_json_atomic
 from app.formats.coco import coco_categories
 from app.formats.ids import assign_ids
@@ -129,7 +130,7 @@ def panoptic_from_document(
         area = int(np.count_nonzero(visible))
         if area == 0:
             if report is not None:
-                report.warn(doc.image_name, f"instance {inst.id}", "completely covered by instances above it; left out")
+                report.warn(doc.image_name, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "completely covered by instances above it; left out"))
             continue
         rows, cols = np.flatnonzero(visible.any(axis=1)), np.flatnonzero(visible.any(axis=0))
         bbox = [x0 + int(cols[0]), y0 + int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
@@ -178,7 +179,7 @@ def export_panoptic(
             target.parent.mkdir(parents=True, exist_ok=True)
             ok, buf = cv2.imencode(".png", cv2.cvtColor(id_to_rgb(id_map), cv2.COLOR_RGB2BGR))
             if not ok:
-                raise FormatError(f"could not encode the panoptic PNG of {rel}")
+                raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "could not encode the panoptic PNG of {image}").format(image=rel))
             write_bytes_atomic(target, buf.tobytes())
             extra = {k: v for k, v in doc.image_info.items() if k not in ("file_name", "width", "height")}
             image_entries.append({**extra, "file_name": doc.image_name, "width": doc.width, "height": doc.height})
@@ -193,7 +194,7 @@ def export_panoptic(
                                      "images": image_entries, "annotations": annotations,
                                      "categories": coco_categories(labels, skip_ignore=True)})
     except OSError as exc:
-        raise FormatError(f"cannot write the panoptic export: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "cannot write the panoptic export: {error}").format(error=exc.strerror or exc)) from exc
     report.files_written += 1
     return report
 
@@ -203,10 +204,10 @@ def read_panoptic_png(path: Path) -> np.ndarray:
     try:
         data = np.fromfile(path, np.uint8)
     except OSError as exc:
-        raise FormatError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=path.name, error=exc.strerror or exc)) from exc
     img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if img is None or img.ndim != 3 or img.shape[2] not in (3, 4) or img.dtype != np.uint8:
-        raise FormatError(f"{path.name} is not an 8-bit RGB PNG")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not an 8-bit RGB PNG").format(name=path.name))
     return rgb_to_id(cv2.cvtColor(img[:, :, :3], cv2.COLOR_BGR2RGB))
 
 
@@ -233,7 +234,7 @@ def import_panoptic(
     data = read_json(json_path)
     require(data, PANOPTIC, name, "COCO panoptic")
     if not isinstance(data, dict) or not isinstance(data.get("annotations"), list) or not isinstance(data.get("images"), list):
-        raise FormatError(f"{name} is not a COCO panoptic file (no 'images'/'annotations' lists)")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not a COCO panoptic file (no 'images'/'annotations' lists)").format(name=name))
     resolver = CategoryResolver(labels, report)
     cat_map: dict[int, int] = {}
     for cat in data.get("categories") or []:
@@ -241,14 +242,14 @@ def import_panoptic(
             cat_map[int(cat["id"])] = resolver.resolve(str(cat["name"]), int(cat["id"]), parse_color(cat.get("color")),
                                                        bool(cat.get("isthing", 1)), str(cat.get("supercategory") or ""))
         except (KeyError, TypeError, ValueError) as exc:
-            report.warn(name, f"category {cat!r:.60}", f"invalid category ({exc}); skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "category {category}").format(category=f"{cat!r:.60}"), QT_TRANSLATE_NOOP("LabelImport", "invalid category ({error}); skipped").format(error=exc))
     records: dict[int, dict] = {}
     for img in data["images"]:
         try:
             int(img["id"]), str(img["file_name"])
             records[int(img["id"])] = img
         except (KeyError, TypeError, ValueError):
-            report.warn(name, f"image {img!r:.60}", "image record without id/file_name; skipped")
+            report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "image {image}").format(image=f"{img!r:.60}"), QT_TRANSLATE_NOOP("LabelImport", "image record without id/file_name; skipped"))
     matcher = ImageMatcher(images)
     anns = [a for a in data["annotations"] if isinstance(a, dict)]
     for done, ann in enumerate(anns, start=1):
@@ -263,10 +264,10 @@ def import_panoptic(
 def _import_one(folder: Path, store: ProjectStore, ann: dict, records: dict[int, dict], matcher: ImageMatcher,
                 png_root: Path, cat_map: dict[int, int], resolver: CategoryResolver, name: str,
                 report: ImportReport) -> None:
-    record = f"annotation of image {ann.get('image_id')}"
+    record = QT_TRANSLATE_NOOP("LabelRecords", "annotation of image {id}").format(id=ann.get("image_id"))
     img = records.get(ann.get("image_id"))  # type: ignore[arg-type]
     if img is None:
-        report.warn(name, record, "image_id not listed in 'images'; skipped")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "image_id not listed in 'images'; skipped"))
         return
     fname = str(img["file_name"])
     rel, why = matcher.match(fname)
@@ -277,12 +278,12 @@ def _import_one(folder: Path, store: ProjectStore, ann: dict, records: dict[int,
         return
     png_path = png_root / str(ann.get("file_name", ""))
     if not ann.get("file_name") or not inside(png_path, png_root):
-        report.warn(name, record, f"PNG name {ann.get('file_name')!r} is outside the PNG folder; skipped")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "PNG name {name} is outside the PNG folder; skipped").format(name=repr(ann.get("file_name"))))
         return
     try:
         ids = read_panoptic_png(png_path)
     except FormatError as exc:
-        report.warn(name, record, str(exc))
+        report.warn(name, record, exc)
         return
     doc, warning = load_document(folder, store, rel)
     if warning:
@@ -290,7 +291,8 @@ def _import_one(folder: Path, store: ProjectStore, ann: dict, records: dict[int,
     if not has_size(doc):
         return
     if ids.shape != (doc.height, doc.width):
-        report.warn(name, record, f"PNG is {ids.shape[1]}x{ids.shape[0]} but the image is {doc.width}x{doc.height}; skipped")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "PNG is {w}x{h} but the image is {width}x{height}; skipped")
+                    .format(w=ids.shape[1], h=ids.shape[0], width=doc.width, height=doc.height))
         return
     new: list[Instance] = []
     covered = 0
@@ -300,7 +302,7 @@ def _import_one(folder: Path, store: ProjectStore, ann: dict, records: dict[int,
             covered += inst.geometry.area()  # type: ignore[union-attr]
             new.append(inst)
     if covered != int(np.count_nonzero(ids)):
-        report.warn(name, record, "the PNG holds segment ids that segments_info does not list; those pixels were left out")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "the PNG holds segment ids that segments_info does not list; those pixels were left out"))
     if new:
         keep_image_record(doc, img, name, report)
     commit_import(store, doc, new, report, resolver)
@@ -310,19 +312,20 @@ def _segment_instance(seg: dict, ids: np.ndarray, cat_map: dict[int, int], name:
     try:
         sid, file_cat = int(seg["id"]), int(seg["category_id"])
     except (KeyError, TypeError, ValueError):
-        report.warn(name, f"segment {seg!r:.60}", "segment without id/category_id; skipped")
+        report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "segment {segment}").format(segment=f"{seg!r:.60}"), QT_TRANSLATE_NOOP("LabelImport", "segment without id/category_id; skipped"))
         return None
-    record = f"segment {sid}"
+    record = QT_TRANSLATE_NOOP("LabelRecords", "segment {segment}").format(segment=sid)
     if file_cat not in cat_map:
-        report.warn(name, record, f"unknown category id {file_cat}; skipped")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "unknown category id {id}; skipped").format(id=file_cat))
         return None
     mask = ids == sid
     area = int(np.count_nonzero(mask))
     if area == 0:
-        report.warn(name, record, "id not present in the PNG; skipped")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "id not present in the PNG; skipped"))
         return None
     if seg.get("area") is not None and seg.get("area") != area:
-        report.warn(name, record, f"area in the JSON is {seg.get('area')}, the PNG has {area} pixels; the PNG wins")
+        report.warn(name, record, QT_TRANSLATE_NOOP("LabelImport", "area in the JSON is {json_area}, the PNG has {area} pixels; the PNG wins")
+                    .format(json_area=seg.get("area"), area=area))
     prov: dict = {"imported_from": "panoptic", "panoptic_id": sid}
     if seg.get("iscrowd"):
         prov["iscrowd"] = 1

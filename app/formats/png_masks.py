@@ -31,6 +31,7 @@ import numpy as np
 from app.core.categories import LabelSet
 from app.core.geometry import to_raster
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.atomic import write_bytes_atomic
 from app.formats.project_io import (
     IGNORE_NAME,
@@ -75,7 +76,7 @@ def _pil():
     try:
         from PIL import Image
     except ImportError as exc:  # pragma: no cover - Pillow comes with torchvision
-        raise FormatError("palette PNGs need Pillow (pip install Pillow)") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "palette PNGs need Pillow (pip install Pillow)")) from exc
     return Image
 
 
@@ -98,7 +99,7 @@ def read_label_png(path: Path) -> np.ndarray:
             mode = img.mode
             arr = np.array(img)
     except (OSError, ValueError) as exc:
-        raise FormatError(f"cannot read {path.name}: {exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=path.name, error=exc)) from exc
     if mode in ("P", "L", "I;16", "I;16B", "I", "1"):
         return arr.astype(np.int32)
     if mode in ("RGB", "RGBA"):
@@ -109,9 +110,9 @@ def read_label_png(path: Path) -> np.ndarray:
         uniq, inverse = np.unique(key, return_inverse=True)
         values = np.array([table.get(int(u), -1) for u in uniq], np.int32)
         if (values < 0).any():
-            raise FormatError(f"{path.name} has colours outside the VOC colormap")
+            raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} has colours outside the VOC colormap").format(name=path.name))
         return values[inverse].reshape(key.shape)
-    raise FormatError(f"{path.name}: unsupported PNG mode {mode}")
+    raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name}: unsupported PNG mode {mode}").format(name=path.name, mode=mode))
 
 
 def _stem(rel: str) -> str:
@@ -132,7 +133,7 @@ def class_table(labels: LabelSet) -> tuple[list[str], dict[int, int]]:
         values[cat.id] = len(names)
         names.append(cat.name)
     if len(names) > VOID:
-        raise FormatError(f"{len(names) - 1} classes do not fit an 8-bit class PNG (at most 254)")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "{n} classes do not fit an 8-bit class PNG (at most 254)").format(n=len(names) - 1))
     return names, values
 
 
@@ -165,7 +166,7 @@ def export_png_masks(
             kept = 0
             for inst in exported_instances(doc, include_suggestions):
                 if inst.category_id not in values:
-                    report.warn(rel, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list; left out")
+                    report.warn(rel, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "class id {id} is not in the class list; left out").format(id=inst.category_id))
                     continue
                 raster = to_raster(inst.geometry, (doc.height, doc.width))
                 if values[inst.category_id] == VOID:  # an ignore region: void, and no object
@@ -190,7 +191,7 @@ def export_png_masks(
             report.images, report.instances = n, report.instances + kept
             progress(n, len(images))
     except OSError as exc:
-        raise FormatError(f"cannot write PNG masks into {out}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "cannot write PNG masks into {folder}: {error}").format(folder=out, error=exc.strerror or exc)) from exc
     return report
 
 
@@ -198,7 +199,7 @@ def _write_png(path: Path, arr: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     ok, buf = cv2.imencode(".png", arr)
     if not ok:
-        raise FormatError(f"could not encode {path.name}")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "could not encode {name}").format(name=path.name))
     write_bytes_atomic(path, buf.tobytes())
 
 
@@ -214,10 +215,10 @@ def read_class_names(source: Path, labels: LabelSet, report: ImportReport) -> li
             try:
                 lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
             except (OSError, UnicodeDecodeError) as exc:
-                raise FormatError(f"cannot read {path.name}: {exc}") from exc
+                raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=path.name, error=exc)) from exc
             lines = [ln for ln in lines if ln and ln != IGNORE_NAME]
             return [None if ln.lower() in _BACKGROUND_NAMES else ln for ln in lines]
-    report.warn(source.name, "", f"no {CLASS_FILE}: pixel value i is taken as the project's i-th class")
+    report.warn(source.name, "", QT_TRANSLATE_NOOP("LabelImport", "no {file}: pixel value i is taken as the project's i-th class").format(file=CLASS_FILE))
     return [None] + [c.name for c in labels]
 
 
@@ -236,7 +237,7 @@ def import_png_masks(
     source = Path(source_dir)
     report = ImportReport()
     if not (source / CLASS_DIR).is_dir():
-        raise FormatError(f"{source} has no {CLASS_DIR} folder")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{folder} has no {name} folder").format(folder=source, name=CLASS_DIR))
     class_names = read_class_names(source, labels, report)
     resolver = CategoryResolver(labels, report)
     stems = {p.relative_to(source / CLASS_DIR).with_suffix("").as_posix() for p in (source / CLASS_DIR).rglob("*.png")}
@@ -269,7 +270,7 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
         obj_path = source / OBJECT_DIR / f"{stem}.png"
         obj = read_label_png(obj_path) if obj_path.is_file() else None
     except FormatError as exc:
-        report.warn(cls_name, "", str(exc))
+        report.warn(cls_name, "", exc)
         return
     doc, warning = load_document(folder, store, rel)
     if warning:
@@ -278,13 +279,14 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
         return
     for arr, what in ((cls, cls_name), (obj, f"{OBJECT_DIR}/{stem}.png")):
         if arr is not None and arr.shape != (doc.height, doc.width):
-            report.warn(what, "", f"PNG is {arr.shape[1]}x{arr.shape[0]} but the image is {doc.width}x{doc.height}; skipped")
+            report.warn(what, "", QT_TRANSLATE_NOOP("LabelImport", "PNG is {w}x{h} but the image is {width}x{height}; skipped")
+                        .format(w=arr.shape[1], h=arr.shape[0], width=doc.width, height=doc.height))
             return
 
     def category(value: int, record: str) -> int | None:
         name = class_names[value] if 0 <= value < len(class_names) else None
         if name is None:
-            report.warn(cls_name, record, f"class value {value} is not in the class list; skipped")
+            report.warn(cls_name, record, QT_TRANSLATE_NOOP("LabelImport", "class value {value} is not in the class list; skipped").format(value=value))
             return None
         return resolver.resolve(name)
 
@@ -293,7 +295,7 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
         for value in np.unique(cls):
             if value in (0, VOID):
                 continue
-            cid = category(int(value), f"class value {value}")
+            cid = category(int(value), QT_TRANSLATE_NOOP("LabelRecords", "class value {value}").format(value=value))
             if cid is not None:
                 new.append(Instance(0, cid, raster_from_full(cls == value), source="import",
                                     provenance={"imported_from": "png"}))
@@ -306,9 +308,9 @@ def _import_image(folder: Path, store: ProjectStore, source: Path, rel: str, ste
             votes = np.bincount(cls[mask].clip(0, VOID), minlength=VOID + 1)
             votes[0] = votes[VOID] = 0
             if votes.sum() == 0:
-                report.warn(f"{OBJECT_DIR}/{stem}.png", f"object {value}", "lies on background/void in the class PNG; skipped")
+                report.warn(f"{OBJECT_DIR}/{stem}.png", QT_TRANSLATE_NOOP("LabelRecords", "object {value}").format(value=value), QT_TRANSLATE_NOOP("LabelImport", "lies on background/void in the class PNG; skipped"))
                 continue
-            cid = category(int(votes.argmax()), f"object {value}")
+            cid = category(int(votes.argmax()), QT_TRANSLATE_NOOP("LabelRecords", "object {value}").format(value=value))
             if cid is not None:
                 new.append(Instance(0, cid, raster_from_full(mask), source="import",
                                     provenance={"imported_from": "png"}))

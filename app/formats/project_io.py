@@ -30,6 +30,7 @@ from app.core.categories import Category, Color, LabelSet, default_color
 from app.core.document import Document
 from app.core.geometry import RasterGeometry
 from app.core.instance import Instance, InstanceState
+from app.core.text import QT_TRANSLATE_NOOP, text_of
 from app.formats.image_io import ImageLoadError, read_image, read_image_size
 from app.formats.store import ProjectStore
 
@@ -56,12 +57,14 @@ def no_progress(done: int, total: int) -> None:
 
 
 class FormatError(Exception):
-    """A whole label file (or output location) that cannot be used; str() is for the user."""
+    """A whole label file (or output location) that cannot be used; str() is for the user (a
+    Text: the GUI shows it translated)."""
 
 
 @dataclass(frozen=True)
 class RecordWarning:
-    """One skipped or adjusted record: the label file, the record inside it, and why."""
+    """One skipped or adjusted record: the label file, the record inside it, and why (record
+    and reason are Texts where the formats composed them, so the dialogs can translate them)."""
 
     file: str
     record: str
@@ -85,7 +88,7 @@ class ImportReport:
     duplicates_skipped: int = 0  # instances already in the image (labelme re-import)
 
     def warn(self, file: str, record: object, reason: str) -> None:
-        self.warnings.append(RecordWarning(str(file), str(record), reason))
+        self.warnings.append(RecordWarning(str(file), _keep_text(record), _keep_text(reason)))
 
     def summary(self) -> str:
         parts = [
@@ -116,7 +119,7 @@ class ExportReport:
     cancelled: bool = False
 
     def warn(self, file: str, record: object, reason: str) -> None:
-        self.warnings.append(RecordWarning(str(file), str(record), reason))
+        self.warnings.append(RecordWarning(str(file), _keep_text(record), _keep_text(reason)))
 
     def summary(self) -> str:
         text = f"{self.instances} instance(s) from {self.images} image(s) exported to {self.path}"
@@ -125,6 +128,12 @@ class ExportReport:
         if self.cancelled:
             text += "; cancelled before the end (output not written)"
         return text
+
+
+def _keep_text(value: object) -> str:
+    """`value` as a str, keeping a Text (also one raised in an exception) translatable."""
+    found = text_of(value)
+    return found if found is not None else str(value)
 
 
 # ---- images and documents ------------------------------------------------------------------
@@ -164,7 +173,7 @@ def load_document(folder: Path, store: ProjectStore, rel: str) -> tuple[Document
         try:
             doc.width, doc.height = image_size(Path(folder) / rel)
         except (ImageLoadError, OSError) as exc:
-            warning = f"image size unknown ({exc}); skipped"
+            warning = QT_TRANSLATE_NOOP("LabelImport", "image size unknown ({reason}); skipped").format(reason=exc)
             doc.width = doc.height = 0  # callers skip documents without a size
     return doc, warning
 
@@ -240,8 +249,9 @@ def keep_image_record(doc: Document, record: dict, name: str, report: ImportRepo
     if kept is None:
         doc.image_info = extra
     elif kept != wanted:
-        report.warn(name, f"image {wanted} ({record.get('file_name')})",
-                    f"{doc.image_name} already has image id {kept} from an earlier import; {kept} is kept")
+        report.warn(name, QT_TRANSLATE_NOOP("LabelRecords", "image {id} ({name})").format(id=wanted, name=record.get("file_name")),
+                    QT_TRANSLATE_NOOP("LabelImport", "{image} already has image id {kept} from an earlier import; {kept} is kept")
+                    .format(image=doc.image_name, kept=kept))
 
 
 # ---- matching label-file names to project images -----------------------------------------------
@@ -279,8 +289,8 @@ class ImageMatcher:
         if len(candidates) == 1:
             return candidates[0], ""
         if len(candidates) > 1:
-            return None, f"{len(candidates)} images are named {posixpath.basename(name)!r}"
-        return None, "no such image in the folder"
+            return None, QT_TRANSLATE_NOOP("LabelImport", "{n} images are named {name}").format(n=len(candidates), name=repr(posixpath.basename(name)))
+        return None, QT_TRANSLATE_NOOP("LabelImport", "no such image in the folder")
 
     def match_stem(self, stem: str) -> str | None:
         """The image whose path without extension is `stem` (e.g. 'sub/img' -> 'sub/img.jpg')."""

@@ -12,18 +12,19 @@ import json
 import os
 from pathlib import Path
 
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.project_io import FormatError
 
 COCO, PANOPTIC, LABELME, RESULTS, CATEGORIES = "coco", "panoptic", "labelme", "coco results", "categories"
 
 #: What to tell a user who picked the wrong format for a file of each kind.
 _HINTS = {
-    COCO: "this looks like COCO instances (one 'segmentation' per annotation): use --format coco",
-    PANOPTIC: "this looks like COCO panoptic ('segments_info' per image, with PNGs): use --format panoptic",
-    LABELME: "this looks like a labelme file ('shapes'): use --format labelme with --from its folder",
-    RESULTS: "this looks like a COCO results file (model detections without an 'images' list), "
-             "which names no image files and cannot be imported",
-    CATEGORIES: "this holds only a class list ('categories'); load it as a class list instead",
+    COCO: QT_TRANSLATE_NOOP("LabelImport", "this looks like COCO instances (one 'segmentation' per annotation): use --format coco"),
+    PANOPTIC: QT_TRANSLATE_NOOP("LabelImport", "this looks like COCO panoptic ('segments_info' per image, with PNGs): use --format panoptic"),
+    LABELME: QT_TRANSLATE_NOOP("LabelImport", "this looks like a labelme file ('shapes'): use --format labelme with --from its folder"),
+    RESULTS: QT_TRANSLATE_NOOP("LabelImport", "this looks like a COCO results file (model detections without an 'images' list), "
+                               "which names no image files and cannot be imported"),
+    CATEGORIES: QT_TRANSLATE_NOOP("LabelImport", "this holds only a class list ('categories'); load it as a class list instead"),
 }
 
 
@@ -33,9 +34,9 @@ def read_json(path: str | os.PathLike) -> object:
         with open(path, encoding="utf-8-sig") as fh:
             return json.load(fh)
     except OSError as exc:
-        raise FormatError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{Path(path).name} is not valid JSON: {exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not valid JSON: {error}").format(name=Path(path).name, error=exc)) from exc
 
 
 def sniff(data: object) -> str | None:
@@ -67,4 +68,4 @@ def require(data: object, expected: str, name: str, what: str) -> None:
     """Raise FormatError unless `data` may be a file of kind `expected`; `what` describes it."""
     kind = sniff(data)
     if kind is not None and kind != expected:
-        raise FormatError(f"{name} is not a {what} file: {_HINTS[kind]}")
+        raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "{name} is not a {what} file: {hint}").format(name=name, what=what, hint=_HINTS[kind]))

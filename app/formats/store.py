@@ -22,6 +22,7 @@ import orjson
 
 from app.core.categories import Category, LabelSet
 from app.core.document import Document
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.atomic import write_json_atomic
 from app.formats.document_json import (
     DocumentFormatError,
@@ -111,9 +112,10 @@ class ProjectStore:
         try:
             self.labels_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreNotWritable(f"cannot create the project store in {self.root}: {exc.strerror or exc}") from exc
+            raise StoreNotWritable(QT_TRANSLATE_NOOP("ProjectStore", "cannot create the project store in {folder}: {error}")
+                                   .format(folder=self.root, error=exc.strerror or exc)) from exc
         if not os.access(self.root, os.W_OK):
-            raise StoreNotWritable(f"the project store {self.root} is read-only")
+            raise StoreNotWritable(QT_TRANSLATE_NOOP("ProjectStore", "the project store {folder} is read-only").format(folder=self.root))
 
     # ---- project.json ----------------------------------------------------------------------
     def load_project(self) -> ProjectMeta:
@@ -130,8 +132,12 @@ class ProjectStore:
             return ProjectMeta(LabelSet(cats), dict(data.get("settings", {})))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             moved = self._quarantine_or_none(path)
-            where = f"; it was moved to {moved.name}" if moved else ""
-            return ProjectMeta(warning=f"project.json could not be read ({exc}){where}. Default classes are used.")
+            if moved is None:
+                warning = QT_TRANSLATE_NOOP("ProjectStore", "project.json could not be read ({reason}). Default classes are used.")
+            else:
+                warning = QT_TRANSLATE_NOOP("ProjectStore", "project.json could not be read ({reason}); it was moved to {moved}. "
+                                            "Default classes are used.")
+            return ProjectMeta(warning=warning.format(reason=exc, moved=moved.name if moved else ""))
 
     def save_project(self, labels: LabelSet, settings: dict) -> None:
         self.ensure()
@@ -145,7 +151,8 @@ class ProjectStore:
         label file must never make the store read or write elsewhere."""
         pure = PurePosixPath(image_rel)
         if not image_rel or pure.is_absolute() or PureWindowsPath(image_rel).is_absolute() or ".." in pure.parts:
-            raise StoreError(f"refusing the image name {image_rel!r}: it points outside the project")
+            raise StoreError(QT_TRANSLATE_NOOP("ProjectStore", "refusing the image name {name}: it points outside the project")
+                             .format(name=repr(image_rel)))
         return self.labels_dir / f"{image_rel}.json"
 
     def load_document(self, image_rel: str, width: int, height: int) -> LoadResult:
@@ -156,14 +163,18 @@ class ProjectStore:
         except FileNotFoundError:
             return LoadResult(Document(image_rel, width, height))
         except OSError as exc:
-            return LoadResult(Document(image_rel, width, height), f"cannot read labels of {image_rel}: {exc.strerror}")
+            return LoadResult(Document(image_rel, width, height),
+                              QT_TRANSLATE_NOOP("ProjectStore", "cannot read labels of {image}: {error}").format(image=image_rel, error=exc.strerror))
         try:
             doc = document_from_dict(orjson.loads(raw))  # orjson checks the UTF-8 itself
         except (ValueError, DocumentFormatError) as exc:
             moved = self._quarantine_or_none(path)
-            where = f" It was moved to {moved.name}." if moved else ""
-            msg = f"The labels of {image_rel} were unreadable ({exc}).{where} The image opens empty."
-            return LoadResult(Document(image_rel, width, height), msg)
+            if moved is None:
+                msg = QT_TRANSLATE_NOOP("ProjectStore", "The labels of {image} were unreadable ({reason}). The image opens empty.")
+            else:
+                msg = QT_TRANSLATE_NOOP("ProjectStore", "The labels of {image} were unreadable ({reason}). It was moved to {moved}. "
+                                        "The image opens empty.")
+            return LoadResult(Document(image_rel, width, height), msg.format(image=image_rel, reason=exc, moved=moved.name if moved else ""))
         doc.image_name = image_rel
         if width and height:
             doc.width, doc.height = width, height

@@ -29,6 +29,7 @@ import numpy as np
 from app.core.categories import LabelSet
 from app.core.geometry import PolygonGeometry, RasterGeometry
 from app.core.instance import Instance
+from app.core.text import QT_TRANSLATE_NOOP
 from app.core.tracing import TracedMask, rings_with_holes
 from app.formats.atomic import write_bytes_atomic
 from app.formats.fidelity import report_fidelity, trace_for_export, ultralytics_reader
@@ -106,9 +107,9 @@ def instance_ring(inst: Instance, width: int, height: int, report: ExportReport 
         traced, iou = trace_for_export(geom, height, width, read_back)
         ring = stitch_rings(traced.single_rings())
         if report is not None and len(ring) >= 3:
-            report_fidelity(report, image, inst, iou, "a YOLO polygon",
-                            "YOLO has one polygon per instance, so its separate parts are joined by "
-                            "bridges that Ultralytics fills")
+            report_fidelity(report, image, inst, iou, QT_TRANSLATE_NOOP("LabelExport", "a YOLO polygon"),
+                            QT_TRANSLATE_NOOP("LabelExport", "YOLO has one polygon per instance, so its separate parts are joined by "
+                                                  "bridges that Ultralytics fills"))
         return ring
     assert isinstance(geom, PolygonGeometry)
     rings = rings_with_holes(list(geom.parts), list(geom.holes)) if geom.holes else None
@@ -179,11 +180,11 @@ def export_yolo(
                 if inst.provenance.get("iscrowd") or is_ignore(labels, inst.category_id):
                     continue
                 if inst.category_id not in index:
-                    report.warn(rel, f"instance {inst.id}", f"class id {inst.category_id} is not in the class list; left out")
+                    report.warn(rel, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "class id {id} is not in the class list; left out").format(id=inst.category_id))
                     continue
                 ring = instance_ring(inst, doc.width, doc.height, report, rel)
                 if len(ring) < 3:
-                    report.warn(rel, f"instance {inst.id}", "no polygon with 3 points; left out")
+                    report.warn(rel, QT_TRANSLATE_NOOP("LabelRecords", "instance {id}").format(id=inst.id), QT_TRANSLATE_NOOP("LabelExport", "no polygon with 3 points; left out"))
                     continue
                 lines.append(yolo_line(index[inst.category_id], ring, doc.width, doc.height))
             target = out / "labels" / (posixpath.splitext(rel)[0] + ".txt")
@@ -198,5 +199,5 @@ def export_yolo(
         write_bytes_atomic(out / "data.yaml", data_yaml(names).encode("utf-8"))
         report.files_written += 1
     except OSError as exc:
-        raise FormatError(f"cannot write the YOLO export into {out}: {exc.strerror or exc}") from exc
+        raise FormatError(QT_TRANSLATE_NOOP("LabelExport", "cannot write the YOLO export into {folder}: {error}").format(folder=out, error=exc.strerror or exc)) from exc
     return report

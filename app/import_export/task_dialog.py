@@ -27,11 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.formats.project_io import RecordWarning
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 
 Task = Callable[[Callable[[], bool], Callable[[int, int], None]], object]
 #: Warnings listed in the dialog; the rest are counted (a 10,000-image import can have many).
 MAX_WARNINGS_SHOWN = 500
+
+
+def warning_line(warning: RecordWarning) -> str:
+    """A RecordWarning as str() writes it, with its record and reason in the UI's language."""
+    where = f"{warning.file}: {show_text(warning.record)}" if warning.record else warning.file
+    return f"{where}: {show_text(warning.reason)}"
 
 
 class _Worker(QObject):
@@ -51,7 +57,7 @@ class _Worker(QObject):
             self.result = self._task(self._stop.is_set, self.progressed.emit)
         except Exception as exc:  # shown to the user; the traceback goes to stderr for reports
             traceback.print_exc()
-            self.error = str(exc) or type(exc).__name__
+            self.error = show_text(exc) or type(exc).__name__
         finally:
             self.finished.emit()
 
@@ -167,7 +173,7 @@ class TaskDialog(QDialog):
                 item.widget().setEnabled(not running)
 
     def show_warnings(self, warnings: list[RecordWarning], extra: list[str] = ()) -> None:
-        lines = list(extra) + [str(w) for w in warnings[:MAX_WARNINGS_SHOWN]]
+        lines = list(extra) + [warning_line(w) for w in warnings[:MAX_WARNINGS_SHOWN]]
         if len(warnings) > MAX_WARNINGS_SHOWN:
             lines.append(translate("TaskDialog", "… and %1 more").replace("%1", str(len(warnings) - MAX_WARNINGS_SHOWN)))
         self.log.setPlainText("\n".join(lines))

@@ -32,7 +32,7 @@ from app.core import class_merge
 from app.core.categories import Category, Color, LabelSet, default_color
 from app.core.document import Change, ChangeKind, Document
 from app.formats import class_lists
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 
 COL_NAME, COL_COUNT = 0, 1
 ID_ROLE = Qt.UserRole
@@ -282,7 +282,7 @@ class ClassPanel(QWidget):
         try:
             loaded = class_lists.read_coco_categories(path) if Path(path).suffix.lower() == ".json" else class_lists.read_text(path)
         except class_lists.ClassListError as exc:
-            self.warn(str(exc))
+            self.warn(show_text(exc))
             return False
         mode = self.ask_load_mode(path, len(loaded)) if mode is None else mode
         if mode not in ("replace", "merge"):

@@ -17,20 +17,21 @@ from app.core.categories import LabelSet
 from app.core.document import Document
 from app.formats.class_lists import coco_things
 from app.formats.store import LoadResult, ProjectStore
+from app.ui.i18n import translate
 
 AUTOSAVE_DELAY_MS = 1000
 
 
 class ProjectSession(QObject):
     document_saved = Signal(str)  # image rel path
-    save_failed = Signal(str)  # user-readable message
+    save_failed = Signal(str)  # user-readable message, translated
 
     def __init__(self, folder: str | Path, store_dir: str | Path | None = None, recursive: bool = False) -> None:
         super().__init__()
         self.folder = Path(folder)
         self.store = ProjectStore(self.folder, store_dir)
         meta = self.store.load_project()
-        self.warnings: list[str] = [meta.warning] if meta.warning else []
+        self.warnings: list[str] = [meta.warning] if meta.warning else []  # Texts: shown with show_text
         self.labels: LabelSet = meta.labels if meta.labels is not None else coco_things()
         self.settings: dict = meta.settings
         self.settings.setdefault("recursive", recursive)
@@ -103,7 +104,7 @@ class ProjectSession(QObject):
                 self._project_dirty = False
         except OSError as exc:
             ok = False
-            self.save_failed.emit(f"Could not save project.json: {exc}")
+            self.save_failed.emit(translate("ProjectSession", "Could not save project.json: {error}").format(error=exc))
         for rel, doc in self.documents.items():
             if doc.revision == self._saved_revision.get(rel):
                 continue
@@ -111,7 +112,8 @@ class ProjectSession(QObject):
                 self.store.save_document(doc)
             except OSError as exc:
                 ok = False
-                self.save_failed.emit(f"Could not save the labels of {rel}: {exc.strerror or exc}")
+                self.save_failed.emit(translate("ProjectSession", "Could not save the labels of {image}: {error}")
+                                      .format(image=rel, error=exc.strerror or exc))
                 continue
             self._saved_revision[rel] = doc.revision
             self.document_saved.emit(rel)

@@ -28,7 +28,7 @@ from app.training.domain.messages import (
 )
 from app.training.domain.runner import start_training
 from app.ui.action_table import ActionSpec
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 
 #: How often the pipe is read while a job runs.
 POLL_MS = 100
@@ -145,7 +145,7 @@ class TrainingController(QObject):
                 translate("TrainingController", "Training on %1 images (%2 held out for validation) on %3.")
                 .replace("%1", str(message.train_images)).replace("%2", str(message.val_images))
                 .replace("%3", message.device)
-                + ("\n" + "\n".join(message.notes) if message.notes else "")
+                + ("\n" + "\n".join(show_text(note) for note in message.notes) if message.notes else "")
             )  # fmt: skip
         elif isinstance(message, Progress):
             d.show_progress(message.fraction, message.epoch, message.images_per_s, message.eta_s, message.loss)
@@ -153,20 +153,20 @@ class TrainingController(QObject):
         elif isinstance(message, Validation):
             d.curves.add_ap50(message.step, message.ap50)
         elif isinstance(message, Skipped):
-            self.host.message(translate("TrainingController", "Left out of training: %1 (%2)").replace("%1", message.image).replace("%2", message.reason))
+            self.host.message(translate("TrainingController", "Left out of training: %1 (%2)").replace("%1", message.image).replace("%2", show_text(message.reason)))
         elif isinstance(message, Note):
-            self.host.message(message.message)
+            self.host.message(show_text(message.message))
         elif isinstance(message, Finished):
             d.set_running(False)
             if not message.cancelled:
                 d.progress.setValue(d.progress.maximum())
-            d.show_message(message.message)
+            d.show_message(show_text(message.message))
             if message.metrics:
                 d.show_metrics(message.metrics)
             if message.model:
                 self.host.model_saved(message.model)
-            self.host.message(message.message)
+            self.host.message(show_text(message.message))
         elif isinstance(message, Failed):
             d.set_running(False)
-            d.show_message(message.message)
-            self.host.message(message.message)
+            d.show_message(show_text(message.message))
+            self.host.message(show_text(message.message))

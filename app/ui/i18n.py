@@ -9,15 +9,31 @@ Plural (`%n`) messages are spelled `<Name>.tr("%n image(s)", "", n)` or `self.tr
 Context as `tr`: lupdate reads `translate(ctx, text, None, n)` as a plural only when n is a number
 literal (and drops the message when n is `len(ids)`), while it reads any `X.tr(text, "", n)` as
 a plural of context X (of the enclosing class for `self.tr`).
+
+Sentences composed in the Qt-free layers (app/formats, the training and model domains) are
+`app.core.text.Text`s: English strs marked with QT_TRANSLATE_NOOP that remember their context,
+template and arguments. Wherever the GUI shows such a message it passes it through
+`show_text`, which translates it (and a Text inside it); a plain str passes unchanged.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from app.core.text import text_of
+
 
 def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
     return QCoreApplication.translate(context, text, disambiguation, n)
+
+
+def show_text(message: object) -> str:
+    """What to show for a message that may come from the Qt-free layers: a Text (or an exception
+    raised with one) in the current language, anything else as its str."""
+    found = text_of(message)
+    if found is None:
+        return str(message)
+    return found.translated(lambda context, text: QCoreApplication.translate(context, text))
 
 
 class Context:

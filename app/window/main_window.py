@@ -32,7 +32,7 @@ from app.panels.layer_panel import LayerPanel
 from app.project.session import ProjectSession
 from app.training.controller import TrainingController, TrainingHost, project_counts
 from app.ui.action_table import build_actions
-from app.ui.i18n import translate
+from app.ui.i18n import show_text, translate
 from app.ui.icons import icon
 from app.window import browse, layout
 from app.window.actions import ALL_ACTIONS
@@ -282,9 +282,9 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         rel = Path(path).relative_to(self.session.folder).as_posix()
-        self.files.model.update_state(rel, status="error", error=message)
+        self.files.model.update_state(rel, status="error", error=show_text(message))
         if rel == self.current:
-            self._show_error(message)
+            self._show_error(show_text(message))
 
     def _show_loaded(self, image: LoadedImage) -> None:
         doc = self.document
@@ -365,11 +365,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{dirty}{self.current or ''} — {self.session.folder.name} — MaskPilot")
 
     def _message(self, text: str, ms: int = 4000) -> None:
-        self.statusBar().showMessage(text, ms)
+        self.statusBar().showMessage(show_text(text), ms)
 
     def _warn(self, message: str) -> None:
-        """Non-blocking: a status bar message plus a log line; dialogs would stall batch work."""
-        self.statusBar().showMessage(message, 10000)
+        """Non-blocking: a status bar message plus a log line (in English: a Text from the Qt-free
+        layers is translated for the status bar only); dialogs would stall batch work."""
+        self.statusBar().showMessage(show_text(message), 10000)
         print(f"MaskPilot: {message}", flush=True)
 
     def show_about(self) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.text import QT_TRANSLATE_NOOP
 from app.formats.image_io import ImageLoadError, LoadedImage, read_first, read_image
 
 #: Images kept at display size: the current one, prefetched neighbours and a few recent ones.
@@ -47,7 +48,7 @@ FIRST, FULL = "first", "full"  # a job: the first view (a preview or, when small
 
 class ImageLoader(QObject):
     loaded = Signal(str, object)  # path, LoadedImage (a preview first for big JPEGs)
-    failed = Signal(str, str)  # path, user-readable message
+    failed = Signal(str, object)  # path, user-readable message (a str; a Text: show it with show_text)
 
     def __init__(
         self, parent: QObject | None = None, cache_bytes: int = CACHE_BYTES, cache_images: int = CACHE_IMAGES
@@ -175,9 +176,10 @@ def _decode(path: str, kind: str) -> LoadedImage | str:
     except ImageLoadError as exc:
         return str(exc)
     except MemoryError:
-        return f"{Path(path).name} is too large to decode with the memory available"
+        return QT_TRANSLATE_NOOP("ImageLoader", "{name} is too large to decode with the memory available").format(name=Path(path).name)
     except Exception as exc:  # a decoder bug must not kill the pool thread silently
-        return f"{Path(path).name} could not be opened: {type(exc).__name__}: {exc}"
+        return QT_TRANSLATE_NOOP("ImageLoader", "{name} could not be opened: {error}").format(
+            name=Path(path).name, error=f"{type(exc).__name__}: {exc}")
 
 
 def _nbytes(img: LoadedImage) -> int:

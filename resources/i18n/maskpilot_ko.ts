@@ -614,6 +614,33 @@
     </message>
 </context>
 <context>
+    <name>ClassLists</name>
+    <message>
+        <source>cannot read class list {name}: {error}</source>
+        <translation>클래스 목록 {name}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>class {name} is listed twice in {file}</source>
+        <translation>클래스 {name}이(가) {file}에 두 번 들어 있습니다</translation>
+    </message>
+    <message>
+        <source>{name} holds no class names</source>
+        <translation>{name}에 클래스 이름이 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot read {name}: {error}</source>
+        <translation>{name}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>{name} has no COCO &apos;categories&apos; list</source>
+        <translation>{name}에 COCO &apos;categories&apos; 목록이 없습니다</translation>
+    </message>
+    <message>
+        <source>invalid category in {name}: {error}</source>
+        <translation>{name}에 잘못된 카테고리가 있습니다: {error}</translation>
+    </message>
+</context>
+<context>
     <name>ClassPanel</name>
     <message>
         <source>Add</source>
@@ -1165,6 +1192,50 @@ MaskPilot 레이블을 저장할 폴더를 선택하세요.</translation>
     </message>
 </context>
 <context>
+    <name>ImageFiles</name>
+    <message>
+        <source>no permission to read {name}</source>
+        <extracomment>Above this many pixels we refuse to decode (OpenCV&apos;s own default limit is 2^30). Display pyramid: halve until the longest side is at most this. Images up to this many pixels also keep a full-size 32-bit copy for drawing (at most 16 MB): cheaper than converting the visible part on every zoom. Bigger ones convert only what is seen. Pyramid levels bigger than this are not kept (see build_pyramid). A preview is decoded only when it can be this long (long side) at 1/2 the size or less.</extracomment>
+        <translation>{name}을(를) 읽을 권한이 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot read {name}: {error}</source>
+        <translation>{name}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>{name} is empty (0 bytes)</source>
+        <translation>{name}은(는) 빈 파일입니다(0바이트)</translation>
+    </message>
+    <message>
+        <source>{name} is not an image file this app can read</source>
+        <translation>{name}은(는) 이 앱이 읽을 수 있는 이미지 파일이 아닙니다</translation>
+    </message>
+    <message>
+        <source>{name} is {width}×{height} pixels: too large to open</source>
+        <translation>{name}은(는) {width}×{height} 픽셀로, 열기에는 너무 큽니다</translation>
+    </message>
+    <message>
+        <source>{name} could not be decoded ({error})</source>
+        <translation>{name}을(를) 디코딩할 수 없었습니다({error})</translation>
+    </message>
+    <message>
+        <source>{name} is corrupt or truncated and could not be decoded</source>
+        <translation>{name}이(가) 손상되었거나 잘려 있어 디코딩할 수 없었습니다</translation>
+    </message>
+</context>
+<context>
+    <name>ImageLoader</name>
+    <message>
+        <source>{name} is too large to decode with the memory available</source>
+        <extracomment>Images kept at display size: the current one, prefetched neighbours and a few recent ones. Both limits hold: a long walk through small images must not fill the bytes budget with hundreds of them (memory would keep growing for the first thousand images of a session). The full decode of the current image starts once it has been current this long: stepping faster than that (holding the key down) only ever decodes previews.</extracomment>
+        <translation>{name}은(는) 사용 가능한 메모리로 디코딩하기에 너무 큽니다</translation>
+    </message>
+    <message>
+        <source>{name} could not be opened: {error}</source>
+        <translation>{name}을(를) 열 수 없었습니다: {error}</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>COCO instances (JSON)</source>
@@ -1343,6 +1414,437 @@ MaskPilot 레이블을 저장할 폴더를 선택하세요.</translation>
     <message>
         <source>Interactive AI mask</source>
         <translation>대화형 AI 마스크</translation>
+    </message>
+</context>
+<context>
+    <name>LabelExport</name>
+    <message>
+        <source>COCO polygons</source>
+        <translation>COCO 폴리곤</translation>
+    </message>
+    <message>
+        <source>RLE segmentation keeps it exact</source>
+        <translation>RLE 분할로 내보내면 정확히 유지됩니다</translation>
+    </message>
+    <message>
+        <source>lies outside the image; skipped</source>
+        <translation>이미지 밖에 있어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>class id {id} is not in the class list</source>
+        <translation>클래스 id {id}이(가) 클래스 목록에 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot write {path}: {error}</source>
+        <translation>{path}에 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>the mask written as {what} comes back with IoU {iou:.3f} (below {limit}); {advice}</source>
+        <translation>{what}(으)로 쓴 마스크를 다시 읽으면 IoU가 {iou:.3f}입니다({limit} 미만). {advice}</translation>
+    </message>
+    <message>
+        <source>could not encode a mask patch</source>
+        <extracomment>The version stamped on files with polygon, rectangle and circle shapes only. The first labelme release whose converters read shape_type &quot;mask&quot; (see the module docstring).</extracomment>
+        <translation>마스크 조각을 인코딩할 수 없었습니다</translation>
+    </message>
+    <message>
+        <source>labelme polygons</source>
+        <translation>labelme 폴리곤</translation>
+    </message>
+    <message>
+        <source>mask shapes keep it exact</source>
+        <translation>mask 도형으로 내보내면 정확히 유지됩니다</translation>
+    </message>
+    <message>
+        <source>cannot write labelme files into {folder}: {error}</source>
+        <translation>{folder}에 labelme 파일을 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>completely covered by instances above it; left out</source>
+        <translation>위에 있는 인스턴스에 완전히 가려져 제외했습니다</translation>
+    </message>
+    <message>
+        <source>could not encode the panoptic PNG of {image}</source>
+        <translation>{image}의 파노프틱 PNG를 인코딩할 수 없었습니다</translation>
+    </message>
+    <message>
+        <source>cannot write the panoptic export: {error}</source>
+        <translation>파노프틱 내보내기를 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>{n} classes do not fit an 8-bit class PNG (at most 254)</source>
+        <translation>클래스 {n}개는 8비트 클래스 PNG에 담을 수 없습니다(최대 254개)</translation>
+    </message>
+    <message>
+        <source>class id {id} is not in the class list; left out</source>
+        <translation>클래스 id {id}이(가) 클래스 목록에 없어 제외했습니다</translation>
+    </message>
+    <message>
+        <source>cannot write PNG masks into {folder}: {error}</source>
+        <translation>{folder}에 PNG 마스크를 쓸 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>could not encode {name}</source>
+        <translation>{name}을(를) 인코딩할 수 없었습니다</translation>
+    </message>
+    <message>
+        <source>a YOLO polygon</source>
+        <translation>YOLO 폴리곤</translation>
+    </message>
+    <message>
+        <source>YOLO has one polygon per instance, so its separate parts are joined by bridges that Ultralytics fills</source>
+        <translation>YOLO는 인스턴스마다 폴리곤이 하나뿐이라 떨어진 부분들을 다리로 잇는데, Ultralytics가 그 다리도 채웁니다</translation>
+    </message>
+    <message>
+        <source>no polygon with 3 points; left out</source>
+        <translation>꼭짓점이 3개인 폴리곤이 없어 제외했습니다</translation>
+    </message>
+    <message>
+        <source>cannot write the YOLO export into {folder}: {error}</source>
+        <translation>{folder}에 YOLO 내보내기를 쓸 수 없습니다: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>LabelFile</name>
+    <message>
+        <source>instance has neither &apos;mask&apos; nor &apos;polygon&apos;</source>
+        <extracomment>Key of an `ai_runs` entry holding the run&apos;s image uncertainty, a float in [0, 1) (see app.ai.domain.uncertainty). Runs recorded before it existed lack it: uncertainty unknown.</extracomment>
+        <translation>인스턴스에 &apos;mask&apos;도 &apos;polygon&apos;도 없습니다</translation>
+    </message>
+    <message>
+        <source>a polygon ring needs at least 3 finite (x, y) points</source>
+        <translation>폴리곤 고리에는 유한한 (x, y) 점이 3개 이상 필요합니다</translation>
+    </message>
+    <message>
+        <source>&apos;ai_runs&apos; must map model names to objects</source>
+        <translation>&apos;ai_runs&apos;는 모델 이름을 객체에 대응시켜야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;image.coco&apos; must be an object</source>
+        <translation>&apos;image.coco&apos;는 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>not a MaskPilot label file (no &apos;instances&apos;)</source>
+        <translation>MaskPilot 레이블 파일이 아닙니다(&apos;instances&apos; 없음)</translation>
+    </message>
+    <message>
+        <source>written by a newer MaskPilot (format {version})</source>
+        <translation>더 새로운 MaskPilot이 쓴 파일입니다(형식 {version})</translation>
+    </message>
+</context>
+<context>
+    <name>LabelImport</name>
+    <message>
+        <source>polygon part {k} is not a list of numbers; dropped</source>
+        <translation>폴리곤 부분 {k}이(가) 숫자 목록이 아니어서 버렸습니다</translation>
+    </message>
+    <message>
+        <source>polygon part {k} has an odd or nested coordinate list; dropped</source>
+        <translation>폴리곤 부분 {k}의 좌표 목록이 홀수 개이거나 중첩되어 있어 버렸습니다</translation>
+    </message>
+    <message>
+        <source>polygon part {k} has {points} point(s), fewer than 3; dropped</source>
+        <translation>폴리곤 부분 {k}의 점이 {points}개로 3개보다 적어 버렸습니다</translation>
+    </message>
+    <message>
+        <source>polygon part {k} has non-finite coordinates; dropped</source>
+        <translation>폴리곤 부분 {k}에 유한하지 않은 좌표가 있어 버렸습니다</translation>
+    </message>
+    <message>
+        <source>coordinates outside the {width}x{height} image were clamped to it</source>
+        <translation>{width}x{height} 이미지 밖의 좌표를 이미지 안으로 맞췄습니다</translation>
+    </message>
+    <message>
+        <source>no segmentation (bounding box only); skipped</source>
+        <translation>분할 정보가 없어(경계 상자만 있음) 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>empty mask; skipped</source>
+        <translation>빈 마스크라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>segmentation is neither a polygon list nor an RLE dict; skipped</source>
+        <translation>분할 정보가 폴리곤 목록도 RLE 사전도 아니어서 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>{name} is not a COCO instances file (no &apos;images&apos;/&apos;annotations&apos; lists)</source>
+        <translation>{name}은(는) COCO 인스턴스 파일이 아닙니다(&apos;images&apos;/&apos;annotations&apos; 목록 없음)</translation>
+    </message>
+    <message>
+        <source>invalid category ({error}); skipped</source>
+        <translation>잘못된 카테고리라 건너뛰었습니다({error})</translation>
+    </message>
+    <message>
+        <source>image record without id/file_name; skipped</source>
+        <translation>id/file_name이 없는 이미지 레코드라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>not an object; skipped</source>
+        <translation>객체가 아니어서 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>no valid image_id; skipped</source>
+        <translation>올바른 image_id가 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>annotations refer to an image missing from &apos;images&apos;; skipped</source>
+        <translation>어노테이션이 &apos;images&apos;에 없는 이미지를 가리켜 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>the file says {w}x{h} but the image is {width}x{height}; image skipped</source>
+        <translation>파일에는 {w}x{h}로 되어 있지만 이미지는 {width}x{height}입니다. 이미지를 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>no valid category_id; skipped</source>
+        <translation>올바른 category_id가 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>unknown category id {id} (not declared in &apos;categories&apos;); skipped</source>
+        <translation>알 수 없는 카테고리 id {id}(&apos;categories&apos;에 선언되지 않음)라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>score is not a number; ignored</source>
+        <translation>점수가 숫자가 아니어서 무시했습니다</translation>
+    </message>
+    <message>
+        <source>cannot read {name}: {error}</source>
+        <extracomment>An imported instance whose mask has at least this IoU with an instance of the same class already in the image is that instance (our own export read back, or the same file twice).</extracomment>
+        <translation>{name}을(를) 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>{name} is not valid JSON: {error}</source>
+        <translation>{name}은(는) 올바른 JSON이 아닙니다: {error}</translation>
+    </message>
+    <message>
+        <source>{name} is not a labelme file (no &apos;shapes&apos; list)</source>
+        <translation>{name}은(는) labelme 파일이 아닙니다(&apos;shapes&apos; 목록 없음)</translation>
+    </message>
+    <message>
+        <source>written for a {w}x{h} image but {image} is {width}x{height}; skipped</source>
+        <translation>{w}x{h} 이미지용으로 작성되었지만 {image}은(는) {width}x{height}라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>names {named}; imported for {image}, the image it lies next to</source>
+        <translation>{named}을(를) 가리키지만, 파일 옆에 있는 이미지 {image}(으)로 가져왔습니다</translation>
+    </message>
+    <message>
+        <source>no points</source>
+        <extracomment>Exact point counts per shape type (labelme _shape.py); polygons need at least 3.</extracomment>
+        <translation>점이 없습니다</translation>
+    </message>
+    <message>
+        <source>points must be [x, y] number pairs</source>
+        <translation>점은 [x, y] 숫자 쌍이어야 합니다</translation>
+    </message>
+    <message>
+        <source>points are not finite</source>
+        <translation>점 좌표가 유한하지 않습니다</translation>
+    </message>
+    <message>
+        <source>mask shape without a &apos;mask&apos; PNG</source>
+        <translation>&apos;mask&apos; PNG가 없는 mask 도형입니다</translation>
+    </message>
+    <message>
+        <source>mask is not valid base64</source>
+        <translation>마스크가 올바른 base64가 아닙니다</translation>
+    </message>
+    <message>
+        <source>mask is not a PNG image</source>
+        <translation>마스크가 PNG 이미지가 아닙니다</translation>
+    </message>
+    <message>
+        <source>a {kind} shape has no area; skipped</source>
+        <translation>{kind} 도형은 넓이가 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>unsupported shape_type {kind}; skipped</source>
+        <translation>지원하지 않는 shape_type {kind}(이)라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>a {kind} shape must not carry a mask; skipped</source>
+        <translation>{kind} 도형에는 마스크가 있으면 안 되어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>a {kind} needs exactly {need} points, got {got}; skipped</source>
+        <translation>{kind}에는 점이 정확히 {need}개 필요한데 {got}개라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>a polygon needs at least 3 points, got {got}; skipped</source>
+        <translation>폴리곤에는 점이 3개 이상 필요한데 {got}개라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>a circle with radius 0; skipped</source>
+        <translation>반지름이 0인 원이라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>no label; skipped</source>
+        <translation>레이블이 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>points outside the {width}x{height} image were clamped to it</source>
+        <translation>{width}x{height} 이미지 밖의 점을 이미지 안으로 맞췄습니다</translation>
+    </message>
+    <message>
+        <source>{name} is not an 8-bit RGB PNG</source>
+        <translation>{name}은(는) 8비트 RGB PNG가 아닙니다</translation>
+    </message>
+    <message>
+        <source>{name} is not a COCO panoptic file (no &apos;images&apos;/&apos;annotations&apos; lists)</source>
+        <translation>{name}은(는) COCO 파노프틱 파일이 아닙니다(&apos;images&apos;/&apos;annotations&apos; 목록 없음)</translation>
+    </message>
+    <message>
+        <source>image_id not listed in &apos;images&apos;; skipped</source>
+        <translation>image_id가 &apos;images&apos;에 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>PNG name {name} is outside the PNG folder; skipped</source>
+        <translation>PNG 이름 {name}이(가) PNG 폴더 밖을 가리켜 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>PNG is {w}x{h} but the image is {width}x{height}; skipped</source>
+        <translation>PNG는 {w}x{h}인데 이미지는 {width}x{height}라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>the PNG holds segment ids that segments_info does not list; those pixels were left out</source>
+        <translation>PNG에 segments_info에 없는 세그먼트 id가 있어 그 픽셀은 제외했습니다</translation>
+    </message>
+    <message>
+        <source>segment without id/category_id; skipped</source>
+        <translation>id/category_id가 없는 세그먼트라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>unknown category id {id}; skipped</source>
+        <translation>알 수 없는 카테고리 id {id}(이)라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>id not present in the PNG; skipped</source>
+        <translation>PNG에 없는 id라 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>area in the JSON is {json_area}, the PNG has {area} pixels; the PNG wins</source>
+        <translation>JSON의 면적은 {json_area}인데 PNG에는 {area} 픽셀이 있습니다. PNG를 따랐습니다</translation>
+    </message>
+    <message>
+        <source>palette PNGs need Pillow (pip install Pillow)</source>
+        <translation>팔레트 PNG를 읽으려면 Pillow가 필요합니다(pip install Pillow)</translation>
+    </message>
+    <message>
+        <source>{name} has colours outside the VOC colormap</source>
+        <translation>{name}에 VOC 색상표에 없는 색이 있습니다</translation>
+    </message>
+    <message>
+        <source>{name}: unsupported PNG mode {mode}</source>
+        <translation>{name}: 지원하지 않는 PNG 모드 {mode}입니다</translation>
+    </message>
+    <message>
+        <source>no {file}: pixel value i is taken as the project&apos;s i-th class</source>
+        <translation>{file}이(가) 없어 픽셀 값 i를 프로젝트의 i번째 클래스로 간주합니다</translation>
+    </message>
+    <message>
+        <source>{folder} has no {name} folder</source>
+        <translation>{folder}에 {name} 폴더가 없습니다</translation>
+    </message>
+    <message>
+        <source>class value {value} is not in the class list; skipped</source>
+        <translation>클래스 값 {value}이(가) 클래스 목록에 없어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>lies on background/void in the class PNG; skipped</source>
+        <translation>클래스 PNG에서 배경/void 위에 있어 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>image size unknown ({reason}); skipped</source>
+        <extracomment>labelme&apos;s name for &quot;do not care&quot; regions: COCO crowd regions, panoptic and PNG void, no YOLO line.</extracomment>
+        <translation>이미지 크기를 알 수 없어 건너뛰었습니다({reason})</translation>
+    </message>
+    <message>
+        <source>{image} already has image id {kept} from an earlier import; {kept} is kept</source>
+        <translation>{image}에는 이전 가져오기에서 받은 이미지 id {kept}이(가) 이미 있어 {kept}을(를) 유지합니다</translation>
+    </message>
+    <message>
+        <source>{n} images are named {name}</source>
+        <translation>이름이 {name}인 이미지가 {n}개 있습니다</translation>
+    </message>
+    <message>
+        <source>no such image in the folder</source>
+        <translation>폴더에 그런 이미지가 없습니다</translation>
+    </message>
+    <message>
+        <source>this looks like COCO instances (one &apos;segmentation&apos; per annotation): use --format coco</source>
+        <extracomment>What to tell a user who picked the wrong format for a file of each kind.</extracomment>
+        <translation>COCO 인스턴스 파일로 보입니다(어노테이션마다 &apos;segmentation&apos; 하나): --format coco를 쓰세요</translation>
+    </message>
+    <message>
+        <source>this looks like COCO panoptic (&apos;segments_info&apos; per image, with PNGs): use --format panoptic</source>
+        <translation>COCO 파노프틱 파일로 보입니다(이미지마다 &apos;segments_info&apos;와 PNG): --format panoptic을 쓰세요</translation>
+    </message>
+    <message>
+        <source>this looks like a labelme file (&apos;shapes&apos;): use --format labelme with --from its folder</source>
+        <translation>labelme 파일로 보입니다(&apos;shapes&apos;): --format labelme와 --from 폴더를 쓰세요</translation>
+    </message>
+    <message>
+        <source>this looks like a COCO results file (model detections without an &apos;images&apos; list), which names no image files and cannot be imported</source>
+        <translation>COCO 결과 파일로 보입니다(&apos;images&apos; 목록 없는 모델 검출 결과). 이미지 파일 이름이 없어 가져올 수 없습니다</translation>
+    </message>
+    <message>
+        <source>this holds only a class list (&apos;categories&apos;); load it as a class list instead</source>
+        <translation>클래스 목록(&apos;categories&apos;)만 들어 있습니다. 클래스 목록으로 불러오세요</translation>
+    </message>
+    <message>
+        <source>{name} is not a {what} file: {hint}</source>
+        <translation>{name}은(는) {what} 파일이 아닙니다: {hint}</translation>
+    </message>
+</context>
+<context>
+    <name>LabelRecords</name>
+    <message>
+        <source>instance {id}</source>
+        <extracomment>Douglas-Peucker tolerance (px) of traced exports: about 3x fewer vertices than exact. Each connected part of a traced export keeps at least this IoU (pycocotools), so the simplification alone never triggers the warning below. An instance whose written polygons give less than this under the format&apos;s reader is reported.</extracomment>
+        <translation>인스턴스 {id}</translation>
+    </message>
+    <message>
+        <source>category {category}</source>
+        <translation>카테고리 {category}</translation>
+    </message>
+    <message>
+        <source>image {image}</source>
+        <translation>이미지 {image}</translation>
+    </message>
+    <message>
+        <source>image {id} ({name})</source>
+        <translation>이미지 {id}({name})</translation>
+    </message>
+    <message>
+        <source>annotation</source>
+        <translation>어노테이션</translation>
+    </message>
+    <message>
+        <source>annotation {id}</source>
+        <translation>어노테이션 {id}</translation>
+    </message>
+    <message>
+        <source>shape {k}</source>
+        <translation>도형 {k}</translation>
+    </message>
+    <message>
+        <source>shape {k} ({label})</source>
+        <translation>도형 {k}({label})</translation>
+    </message>
+    <message>
+        <source>annotation of image {id}</source>
+        <translation>이미지 {id}의 어노테이션</translation>
+    </message>
+    <message>
+        <source>segment {segment}</source>
+        <translation>세그먼트 {segment}</translation>
+    </message>
+    <message>
+        <source>class value {value}</source>
+        <translation>클래스 값 {value}</translation>
+    </message>
+    <message>
+        <source>object {value}</source>
+        <translation>객체 {value}</translation>
     </message>
 </context>
 <context>
@@ -1664,6 +2166,120 @@ Segmentation labeling with model suggestions.</source>
     </message>
 </context>
 <context>
+    <name>ProjectModels</name>
+    <message>
+        <source>&apos;{name}&apos; cannot be a model name: use up to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit.</source>
+        <translation>&apos;{name}&apos;은(는) 모델 이름으로 쓸 수 없습니다. 문자나 숫자로 시작하는 64자 이내의 문자, 숫자, &apos;.&apos;, &apos;_&apos;, &apos;-&apos;를 쓰세요.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>This project has no model &apos;{name}&apos; (project models: {known}).</source>
+        <translation>이 프로젝트에는 모델 &apos;{name}&apos;이(가) 없습니다(프로젝트 모델: {known}).</translation>
+    </message>
+    <message>
+        <source>The card of project model &apos;{name}&apos; ({path}) is unreadable: {error}</source>
+        <translation>프로젝트 모델 &apos;{name}&apos;의 카드({path})를 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>Model {model} no longer matches the project: its class(es) {missing} are no longer in the project; class(es) were renamed since training ({renamed}). Train it again.</source>
+        <translation>모델 {model}이(가) 더 이상 프로젝트와 맞지 않습니다. 클래스 {missing}이(가) 프로젝트에서 없어졌고, 학습 뒤 이름이 바뀐 클래스가 있습니다({renamed}). 다시 학습하세요.</translation>
+    </message>
+    <message>
+        <source>Model {model} no longer matches the project: its class(es) {missing} are no longer in the project. Train it again.</source>
+        <translation>모델 {model}이(가) 더 이상 프로젝트와 맞지 않습니다. 클래스 {missing}이(가) 프로젝트에서 없어졌습니다. 다시 학습하세요.</translation>
+    </message>
+    <message>
+        <source>Model {model} no longer matches the project: class(es) were renamed since training ({renamed}). Train it again.</source>
+        <translation>모델 {model}이(가) 더 이상 프로젝트와 맞지 않습니다. 학습 뒤 이름이 바뀐 클래스가 있습니다({renamed}). 다시 학습하세요.</translation>
+    </message>
+    <message>
+        <source>Model {model} does not know the class(es) {classes}; train again to include them.</source>
+        <translation>모델 {model}은(는) 클래스 {classes}을(를) 모릅니다. 포함하려면 다시 학습하세요.</translation>
+    </message>
+    <message>
+        <source>Model {model} matches the project&apos;s classes.</source>
+        <translation>모델 {model}이(가) 프로젝트의 클래스와 맞습니다.</translation>
+    </message>
+    <message>
+        <source>there is not enough disk space in {folder}</source>
+        <translation>{folder}에 디스크 공간이 부족합니다</translation>
+    </message>
+    <message>
+        <source>{folder} is not writable</source>
+        <translation>{folder}에 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <source>The model &apos;{name}&apos; could not be saved: {why}. Any earlier model &apos;{name}&apos; is kept.</source>
+        <translation>모델 &apos;{name}&apos;을(를) 저장할 수 없었습니다: {why}. 이전의 모델 &apos;{name}&apos;은(는) 그대로 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>The weights of {model} ({file}) are missing.</source>
+        <translation>{model}의 가중치 파일({file})이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The weights of {model} cannot be read: {error}</source>
+        <translation>{model}의 가중치를 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>The weights file of {model} does not belong to its card (damaged, or an interrupted save). Train the model again.</source>
+        <translation>{model}의 가중치 파일이 카드와 맞지 않습니다(손상되었거나 저장이 중단됨). 모델을 다시 학습하세요.</translation>
+    </message>
+    <message>
+        <source>The card of {model} does not say how to build it: {error}</source>
+        <translation>{model}의 카드에 모델을 만드는 방법이 없습니다: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectSession</name>
+    <message>
+        <source>Could not save project.json: {error}</source>
+        <translation>project.json을 저장할 수 없었습니다: {error}</translation>
+    </message>
+    <message>
+        <source>Could not save the labels of {image}: {error}</source>
+        <translation>{image}의 레이블을 저장할 수 없었습니다: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectStore</name>
+    <message>
+        <source>cannot create the project store in {folder}: {error}</source>
+        <extracomment>index.json layout. 2 added `uncertainty`: a version-1 index is rebuilt once from the label files, since its entries cannot tell &quot;no uncertainty&quot; from &quot;written before the field&quot;.</extracomment>
+        <translation>{folder}에 프로젝트 저장소를 만들 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>the project store {folder} is read-only</source>
+        <translation>프로젝트 저장소 {folder}은(는) 읽기 전용입니다</translation>
+    </message>
+    <message>
+        <source>project.json could not be read ({reason}). Default classes are used.</source>
+        <translation>project.json을 읽을 수 없었습니다({reason}). 기본 클래스를 사용합니다.</translation>
+    </message>
+    <message>
+        <source>project.json could not be read ({reason}); it was moved to {moved}. Default classes are used.</source>
+        <translation>project.json을 읽을 수 없어({reason}) {moved}(으)로 옮겼습니다. 기본 클래스를 사용합니다.</translation>
+    </message>
+    <message>
+        <source>refusing the image name {name}: it points outside the project</source>
+        <translation>이미지 이름 {name}은(는) 프로젝트 밖을 가리키므로 거부합니다</translation>
+    </message>
+    <message>
+        <source>cannot read labels of {image}: {error}</source>
+        <translation>{image}의 레이블을 읽을 수 없습니다: {error}</translation>
+    </message>
+    <message>
+        <source>The labels of {image} were unreadable ({reason}). The image opens empty.</source>
+        <translation>{image}의 레이블을 읽을 수 없었습니다({reason}). 이미지를 빈 상태로 엽니다.</translation>
+    </message>
+    <message>
+        <source>The labels of {image} were unreadable ({reason}). It was moved to {moved}. The image opens empty.</source>
+        <translation>{image}의 레이블을 읽을 수 없었습니다({reason}). 파일을 {moved}(으)로 옮겼습니다. 이미지를 빈 상태로 엽니다.</translation>
+    </message>
+</context>
+<context>
     <name>ReviewController</name>
     <message>
         <source>No suggestion selected.</source>
@@ -1779,6 +2395,139 @@ Segmentation labeling with model suggestions.</source>
     <message>
         <source>… and %1 more</source>
         <translation>… 외 %1개</translation>
+    </message>
+</context>
+<context>
+    <name>Training</name>
+    <message>
+        <source>The validation share must be at least 0 and below 1, not {share}.</source>
+        <translation>검증 비율은 0 이상 1 미만이어야 합니다({share}는 안 됩니다).</translation>
+    </message>
+    <message>
+        <source>A validation split needs at least 2 done images; this project has {n}. Mark more images done, or train without validation (validation share 0).</source>
+        <translation>검증용으로 나누려면 완료된 이미지가 2개 이상 필요한데 이 프로젝트에는 {n}개뿐입니다. 이미지를 더 완료로 표시하거나 검증 없이(검증 비율 0) 학습하세요.</translation>
+    </message>
+    <message>
+        <source>{n} done image(s) are no longer in the folder and are left out.</source>
+        <translation>완료된 이미지 {n}개가 폴더에 더 이상 없어 제외했습니다.</translation>
+    </message>
+    <message>
+        <source>No image is marked done. Training learns only from finished images (an unfinished one would teach the model that its unlabelled objects are background): label some images completely and mark them done.</source>
+        <translation>완료로 표시된 이미지가 없습니다. 학습은 완성된 이미지로만 합니다(미완료 이미지는 레이블이 없는 객체를 배경이라고 가르치게 됩니다). 이미지 몇 개를 빠짐없이 레이블링하고 완료로 표시하세요.</translation>
+    </message>
+    <message>
+        <source>The {n} done image(s) hold no instances of the project&apos;s classes, so there is nothing to learn. Label the objects in them first.</source>
+        <translation>완료된 이미지 {n}개에 프로젝트 클래스의 인스턴스가 없어 학습할 것이 없습니다. 먼저 그 이미지의 객체를 레이블링하세요.</translation>
+    </message>
+    <message>
+        <source>No done image has an instance of {classes}; the model will not know them.</source>
+        <translation>완료된 이미지 중에 {classes}의 인스턴스가 있는 이미지가 없어 모델은 이 클래스를 알지 못합니다.</translation>
+    </message>
+    <message>
+        <source>Only one class ({name}) has examples: the model will find only that class.</source>
+        <translation>예시가 있는 클래스가 하나({name})뿐이라 모델은 그 클래스만 찾습니다.</translation>
+    </message>
+    <message>
+        <source>its labels are gone</source>
+        <translation>레이블이 사라졌습니다</translation>
+    </message>
+    <message>
+        <source>{used:.1f} of {budget:g} minutes</source>
+        <extracomment>Test hook: &quot;memory:N&quot; raises MemoryError, &quot;kill:N&quot; kills the process (like the kernel&apos;s out-of-memory killer) at step N. Read only by the training process. Seconds between Progress messages (a GUI redraws its curves at this pace).</extracomment>
+        <translation>{budget:g}분 중 {used:.1f}분</translation>
+    </message>
+    <message>
+        <source>{used:.1f} of {budget:g} epochs</source>
+        <translation>{budget:g} 에포크 중 {used:.1f} 에포크</translation>
+    </message>
+    <message>
+        <source>{used} of {budget} steps</source>
+        <translation>{budget}단계 중 {used}단계</translation>
+    </message>
+    <message>
+        <source>The checkpoint of &apos;{name}&apos; already trained {used}: the budget counts over resumed runs, so give a larger one to train further, or start fresh.</source>
+        <translation>&apos;{name}&apos;의 체크포인트는 이미 {used}을(를) 학습했습니다. 예산은 이어서 한 학습까지 합산되므로, 더 학습하려면 예산을 늘리거나 처음부터 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The training checkpoint could not be written ({error}); training goes on, but a later run cannot resume from here.</source>
+        <translation>학습 체크포인트를 쓸 수 없었습니다({error}). 학습은 계속되지만 나중에 여기서부터 이어서 학습할 수는 없습니다.</translation>
+    </message>
+    <message>
+        <source>Unknown base model &apos;{model}&apos;; choose one of {models}.</source>
+        <translation>알 수 없는 기본 모델 &apos;{model}&apos;입니다. {models} 중에서 고르세요.</translation>
+    </message>
+    <message>
+        <source>There is no checkpoint of &apos;{name}&apos; to resume; start fresh instead.</source>
+        <translation>이어서 학습할 &apos;{name}&apos;의 체크포인트가 없습니다. 처음부터 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The classes changed since &apos;{name}&apos; was trained (classes with done examples now: {classes}), so it cannot resume; start fresh.</source>
+        <translation>&apos;{name}&apos;을(를) 학습한 뒤 클래스가 바뀌어(현재 완료된 예시가 있는 클래스: {classes}) 이어서 학습할 수 없습니다. 처음부터 시작하세요.</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; was trained from {trained}, not {model}; resume with that base model, or start fresh.</source>
+        <translation>&apos;{name}&apos;은(는) {model}이(가) 아니라 {trained}에서 학습했습니다. 그 기본 모델로 이어서 학습하거나 처음부터 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Stopped before the first step; nothing was saved.</source>
+        <translation>첫 단계 전에 중지되어 아무것도 저장하지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>validation mask AP50 {ap50:.3f}</source>
+        <translation>검증 마스크 AP50 {ap50:.3f}</translation>
+    </message>
+    <message>
+        <source>no validation images</source>
+        <translation>검증 이미지 없음</translation>
+    </message>
+    <message>
+        <source>Training cancelled; the best weights so far were saved as {model} ({steps} steps, {epochs:.1f} epochs, {validation}).</source>
+        <translation>학습을 취소했습니다. 지금까지 가장 좋은 가중치를 {model}(으)로 저장했습니다({steps}단계, {epochs:.1f} 에포크, {validation}).</translation>
+    </message>
+    <message>
+        <source>Training finished as {model} ({steps} steps, {epochs:.1f} epochs, {validation}).</source>
+        <translation>학습을 마치고 {model}(으)로 저장했습니다({steps}단계, {epochs:.1f} 에포크, {validation}).</translation>
+    </message>
+    <message>
+        <source>Training ran out of memory. Try the small model, a smaller image size or a smaller batch; the last checkpoint is kept.</source>
+        <translation>학습 중 메모리가 부족했습니다. small 모델, 더 작은 이미지 크기나 배치를 써 보세요. 마지막 체크포인트는 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>The GPU ran out of memory. Try a smaller batch or image size, or train on the CPU; the last checkpoint is kept.</source>
+        <translation>GPU 메모리가 부족했습니다. 더 작은 배치나 이미지 크기를 쓰거나 CPU에서 학습해 보세요. 마지막 체크포인트는 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Training stopped: {error}</source>
+        <translation>학습이 중지되었습니다: {error}</translation>
+    </message>
+    <message>
+        <source>Training stopped because of an unexpected error: {error}</source>
+        <translation>예상하지 못한 오류로 학습이 중지되었습니다: {error}</translation>
+    </message>
+    <message>
+        <source>it did not exit</source>
+        <extracomment>Seconds the child may take to finish after a cancel before `close` kills it.</extracomment>
+        <translation>프로세스가 끝나지 않았습니다</translation>
+    </message>
+    <message>
+        <source>it exited with status {code}</source>
+        <translation>프로세스가 상태 {code}(으)로 끝났습니다</translation>
+    </message>
+    <message>
+        <source>it was killed (SIGKILL; the system does that when memory runs out)</source>
+        <translation>프로세스가 강제 종료되었습니다(SIGKILL, 메모리가 부족하면 시스템이 이렇게 합니다)</translation>
+    </message>
+    <message>
+        <source>it crashed ({signal})</source>
+        <translation>프로세스가 비정상 종료되었습니다({signal})</translation>
+    </message>
+    <message>
+        <source>The training process stopped unexpectedly: {why}. The app is not affected; the last checkpoint is kept, so a later run can resume from it.</source>
+        <translation>학습 프로세스가 예기치 않게 멈췄습니다: {why}. 앱에는 영향이 없고 마지막 체크포인트가 남아 있어 나중에 이어서 학습할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Training was stopped because it did not end after the cancel.</source>
+        <translation>취소한 뒤에도 끝나지 않아 학습을 강제로 멈췄습니다.</translation>
     </message>
 </context>
 <context>

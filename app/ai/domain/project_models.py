@@ -31,6 +31,7 @@ from typing import Any
 import app
 from app.ai.domain.suggestions import normalize_name
 from app.core.categories import LabelSet
+from app.core.text import QT_TRANSLATE_NOOP, text_of
 from app.formats.atomic import write_bytes_atomic
 from app.formats.store import ProjectStore
 from inference import ModelInfo
@@ -109,10 +110,9 @@ def model_name(address: str) -> str:
 def check_name(name: str) -> str:
     """`name` when it is usable as a file name on every platform; else ProjectModelError."""
     if not _NAME.match(name) or name.endswith("."):
-        raise ProjectModelError(
-            f"'{name}' cannot be a model name: use up to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
-        )
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels",
+            "'{name}' cannot be a model name: use up to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit.").format(name=name))
     return name
 
 
@@ -148,10 +148,12 @@ def read_project_model(store: ProjectStore, name: str) -> ProjectModelInfo:
         card = json.loads(card_path.read_text(encoding="utf-8"))
         return _info_from_card(name, card_path, weights_path, card)
     except FileNotFoundError:
-        known = ", ".join(m.address for m in list_project_models(store) if m.error is None) or "none"
-        raise ProjectModelError(f"This project has no model '{name}' (project models: {known}).") from None
+        known = ", ".join(m.address for m in list_project_models(store) if m.error is None) or QT_TRANSLATE_NOOP("ProjectModels", "none")
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "This project has no model '{name}' (project models: {known}).")
+                                .format(name=name, known=known)) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ProjectModelError(f"The card of project model '{name}' ({card_path}) is unreadable: {exc}") from exc
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "The card of project model '{name}' ({path}) is unreadable: {error}")
+                                .format(name=name, path=card_path, error=exc)) from exc
 
 
 def list_project_models(store: ProjectStore) -> list[ProjectModelInfo]:
@@ -168,7 +170,7 @@ def list_project_models(store: ProjectStore) -> list[ProjectModelInfo]:
         try:
             out.append(read_project_model(store, name))
         except ProjectModelError as exc:
-            out.append(ProjectModelInfo(name, path, path.with_suffix(".pth"), error=str(exc)))
+            out.append(ProjectModelInfo(name, path, path.with_suffix(".pth"), error=text_of(exc) or str(exc)))
     out.sort(key=lambda m: (m.created, m.name), reverse=True)
     return out
 
@@ -184,28 +186,34 @@ def check_classes(info: ProjectModelInfo, labels: LabelSet) -> ClassCheck:
         elif normalize_name(cat.name) != normalize_name(c.name):
             renamed.append((c.name, cat.name))
     not_learned = tuple(c.name for c in labels if c.id not in known_ids and c.isthing)
-    parts = []
-    if missing:
-        parts.append(f"its class(es) {', '.join(missing)} are no longer in the project")
-    if renamed:
-        parts.append("class(es) were renamed since training (" + ", ".join(f"{a} -> {b}" for a, b in renamed) + ")")
-    if parts:
-        message = f"Model {info.address} no longer matches the project: " + "; ".join(parts) + ". Train it again."
+    gone, changed = ", ".join(missing), ", ".join(f"{a} -> {b}" for a, b in renamed)
+    if missing and renamed:
+        message = QT_TRANSLATE_NOOP("ProjectModels", "Model {model} no longer matches the project: its class(es) {missing} are no longer in "
+                                    "the project; class(es) were renamed since training ({renamed}). Train it again.")
+    elif missing:
+        message = QT_TRANSLATE_NOOP("ProjectModels", "Model {model} no longer matches the project: its class(es) {missing} are no longer in "
+                                    "the project. Train it again.")
+    elif renamed:
+        message = QT_TRANSLATE_NOOP("ProjectModels", "Model {model} no longer matches the project: class(es) were renamed since training "
+                                    "({renamed}). Train it again.")
     elif not_learned:
-        message = f"Model {info.address} does not know the class(es) {', '.join(not_learned)}; train again to include them."
+        message = QT_TRANSLATE_NOOP("ProjectModels", "Model {model} does not know the class(es) {classes}; train again to include them.")
     else:
-        message = f"Model {info.address} matches the project's classes."
-    return ClassCheck(not parts, message, tuple(missing), tuple(renamed), not_learned)
+        message = QT_TRANSLATE_NOOP("ProjectModels", "Model {model} matches the project's classes.")
+    message = message.format(model=info.address, missing=gone, renamed=changed, classes=", ".join(not_learned))
+    ok = not (missing or renamed)
+    return ClassCheck(ok, message, tuple(missing), tuple(renamed), not_learned)
 
 
 def _save_error(exc: OSError, name: str, folder: Path) -> ProjectModelError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        why = f"there is not enough disk space in {folder}"
+        why = QT_TRANSLATE_NOOP("ProjectModels", "there is not enough disk space in {folder}").format(folder=folder)
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = f"{folder} is not writable"
+        why = QT_TRANSLATE_NOOP("ProjectModels", "{folder} is not writable").format(folder=folder)
     else:
         why = f"{exc.strerror or exc}"
-    return ProjectModelError(f"The model '{name}' could not be saved: {why}. Any earlier model '{name}' is kept.")
+    return ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "The model '{name}' could not be saved: {why}. Any earlier model '{name}' is kept.")
+                             .format(name=name, why=why))
 
 
 def save_project_model(store: ProjectStore, name: str, weights: bytes, card: dict[str, Any]) -> ProjectModelInfo:
@@ -260,14 +268,15 @@ def _check_weights(info: ProjectModelInfo) -> None:
     try:
         data = info.weights_path.read_bytes()
     except FileNotFoundError:
-        raise ProjectModelError(f"The weights of {info.address} ({info.weights_path.name}) are missing.") from None
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "The weights of {model} ({file}) are missing.")
+                                .format(model=info.address, file=info.weights_path.name)) from None
     except OSError as exc:
-        raise ProjectModelError(f"The weights of {info.address} cannot be read: {exc.strerror or exc}") from exc
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "The weights of {model} cannot be read: {error}")
+                                .format(model=info.address, error=exc.strerror or exc)) from exc
     if expected.get("sha256") and hashlib.sha256(data).hexdigest() != expected["sha256"]:
-        raise ProjectModelError(
-            f"The weights file of {info.address} does not belong to its card (damaged, or an "
-            "interrupted save). Train the model again."
-        )
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels",
+            "The weights file of {model} does not belong to its card (damaged, or an "
+            "interrupted save). Train the model again.").format(model=info.address))
 
 
 def load_project_model(
@@ -290,7 +299,8 @@ def load_project_model(
     try:
         spec = ModelSpec.from_dict(info.card["spec"])
     except (KeyError, ValueError) as exc:
-        raise ProjectModelError(f"The card of {info.address} does not say how to build it: {exc}") from exc
+        raise ProjectModelError(QT_TRANSLATE_NOOP("ProjectModels", "The card of {model} does not say how to build it: {error}")
+                                .format(model=info.address, error=exc)) from exc
     return load_project_predictor(
         info.address, info.weights_path, spec, info.categories, resolve_device(device), batch_size, fp16, on_fallback
     )

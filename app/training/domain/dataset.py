@@ -32,6 +32,7 @@ from app.ai.domain.project_models import ModelClass
 from app.core.categories import LabelSet
 from app.core.geometry import RasterGeometry, to_raster
 from app.core.instance import InstanceState
+from app.core.text import QT_TRANSLATE_NOOP, text_of
 from app.formats.class_lists import coco_things
 from app.formats.image_io import ImageLoadError, read_image
 from app.formats.project_io import IGNORE_NAME
@@ -65,14 +66,13 @@ def split_images(images: Sequence[str], val_fraction: float) -> tuple[list[str],
     """(train, val) by `split_fraction` < val_fraction. With val_fraction > 0 and at least two
     images, both sides get at least one image. Raises TrainingError for a single image."""
     if not 0.0 <= val_fraction < 1.0:
-        raise TrainingError(f"The validation share must be at least 0 and below 1, not {val_fraction}.")
+        raise TrainingError(QT_TRANSLATE_NOOP("Training", "The validation share must be at least 0 and below 1, not {share}.").format(share=val_fraction))
     if val_fraction == 0.0:
         return list(images), []
     if len(images) < 2:
-        raise TrainingError(
-            f"A validation split needs at least 2 done images; this project has {len(images)}. "
-            "Mark more images done, or train without validation (validation share 0)."
-        )
+        raise TrainingError(QT_TRANSLATE_NOOP("Training",
+            "A validation split needs at least 2 done images; this project has {n}. "
+            "Mark more images done, or train without validation (validation share 0).").format(n=len(images)))
     ranked = sorted(images, key=split_fraction)
     n_val = sum(1 for rel in images if split_fraction(rel) < val_fraction)
     n_val = min(max(n_val, 1), len(images) - 1)
@@ -107,13 +107,12 @@ def plan_dataset(folder: str | Path, store: ProjectStore, labels: LabelSet, val_
     present = [rel for rel in done if (folder / rel).is_file()]
     notes = []
     if len(present) < len(done):
-        notes.append(f"{len(done) - len(present)} done image(s) are no longer in the folder and are left out.")
+        notes.append(QT_TRANSLATE_NOOP("Training", "{n} done image(s) are no longer in the folder and are left out.").format(n=len(done) - len(present)))
     if not present:
-        raise TrainingError(
+        raise TrainingError(QT_TRANSLATE_NOOP("Training",
             "No image is marked done. Training learns only from finished images (an unfinished "
             "one would teach the model that its unlabelled objects are background): label some "
-            "images completely and mark them done."
-        )
+            "images completely and mark them done."))
     usable = trainable_ids(labels)
     counts: dict[int, int] = {}
     for rel in present:
@@ -121,16 +120,15 @@ def plan_dataset(folder: str | Path, store: ProjectStore, labels: LabelSet, val_
             if cid in usable:
                 counts[cid] = counts.get(cid, 0) + 1
     if not counts:
-        raise TrainingError(
-            f"The {len(present)} done image(s) hold no instances of the project's classes, so "
-            "there is nothing to learn. Label the objects in them first."
-        )
+        raise TrainingError(QT_TRANSLATE_NOOP("Training",
+            "The {n} done image(s) hold no instances of the project's classes, so "
+            "there is nothing to learn. Label the objects in them first.").format(n=len(present)))
     classes = [ModelClass(k, cid, labels.name(cid)) for k, cid in enumerate(sorted(counts), start=1)]
     unlearned = [labels.name(cid) for cid in sorted(usable - set(counts))]
     if unlearned:
-        notes.append(f"No done image has an instance of {', '.join(unlearned)}; the model will not know them.")
+        notes.append(QT_TRANSLATE_NOOP("Training", "No done image has an instance of {classes}; the model will not know them.").format(classes=", ".join(unlearned)))
     if len(classes) == 1:
-        notes.append(f"Only one class ({classes[0].name}) has examples: the model will find only that class.")
+        notes.append(QT_TRANSLATE_NOOP("Training", "Only one class ({name}) has examples: the model will find only that class.").format(name=classes[0].name))
     train, val = split_images(present, val_fraction)
     return DatasetPlan(classes, train, val, counts, notes)
 
@@ -218,11 +216,11 @@ class ProjectSamples(Sequence[InstanceSample]):
         try:
             rgb = read_image(self.folder / rel, pyramid=False).rgb
         except ImageLoadError as exc:
-            raise SampleUnavailable(rel, str(exc)) from exc
+            raise SampleUnavailable(rel, text_of(exc) or str(exc)) from exc
         h, w = rgb.shape[:2]
         loaded = self.store.load_document(rel, w, h)
         if loaded.warning or not loaded.existed:
-            raise SampleUnavailable(rel, loaded.warning or "its labels are gone")
+            raise SampleUnavailable(rel, loaded.warning or QT_TRANSLATE_NOOP("Training", "its labels are gone"))
         scale = input_scale(h, w, self.max_side)
         out_h, out_w = max(1, int(round(h * scale))), max(1, int(round(w * scale)))
         if scale < 1.0:

@@ -27,6 +27,7 @@ from app.ai.domain.project_models import (
     save_project_model,
     training_dir,
 )
+from app.core.text import QT_TRANSLATE_NOOP, Text, text_of
 from app.formats.atomic import write_bytes_atomic
 from app.formats.store import ProjectStore, StoreError
 from app.training.domain.dataset import ProjectSamples, TrainingError, plan_for
@@ -67,16 +68,15 @@ def _budget_left(job: TrainingJob, minutes: float | None, ckpt, train_images: in
     """Raise TrainingError when a resumed checkpoint already used the whole budget."""
     used = []
     if minutes and ckpt.elapsed_s >= minutes * 60:
-        used.append(f"{ckpt.elapsed_s / 60:.1f} of {minutes:g} minutes")
+        used.append(QT_TRANSLATE_NOOP("Training", "{used:.1f} of {budget:g} minutes").format(used=ckpt.elapsed_s / 60, budget=minutes))
     if job.epochs and ckpt.images_seen / max(train_images, 1) >= job.epochs:
-        used.append(f"{ckpt.images_seen / max(train_images, 1):.1f} of {job.epochs:g} epochs")
+        used.append(QT_TRANSLATE_NOOP("Training", "{used:.1f} of {budget:g} epochs").format(used=ckpt.images_seen / max(train_images, 1), budget=job.epochs))
     if job.steps and ckpt.step >= job.steps:
-        used.append(f"{ckpt.step} of {job.steps} steps")
+        used.append(QT_TRANSLATE_NOOP("Training", "{used} of {budget} steps").format(used=ckpt.step, budget=job.steps))
     if used:
-        raise TrainingError(
-            f"The checkpoint of '{job.name}' already trained {', '.join(used)}: the budget counts "
-            "over resumed runs, so give a larger one to train further, or start fresh."
-        )
+        raise TrainingError(QT_TRANSLATE_NOOP("Training",
+            "The checkpoint of '{name}' already trained {used}: the budget counts "
+            "over resumed runs, so give a larger one to train further, or start fresh.").format(name=job.name, used=", ".join(used)))
 
 
 class _Reporter:
@@ -124,8 +124,9 @@ class _Reporter:
         except OSError as exc:
             if not self._write_failed:
                 self._write_failed = True
-                self.emit(Note(f"The training checkpoint could not be written ({exc.strerror or exc}); "
-                               "training goes on, but a later run cannot resume from here."))  # fmt: skip
+                self.emit(Note(QT_TRANSLATE_NOOP("Training", "The training checkpoint could not be written ({error}); "
+                                                 "training goes on, but a later run cannot resume from here.")
+                               .format(error=exc.strerror or exc)))  # fmt: skip
 
 
 def _train(job: TrainingJob, emit: Callable[[Message], None], should_stop: Callable[[], bool]) -> Message:
@@ -135,7 +136,8 @@ def _train(job: TrainingJob, emit: Callable[[Message], None], should_stop: Calla
     from inference.training.models import BASE_MODELS, DEFAULT_IMAGE_SIZE
 
     if job.base_model not in BASE_MODELS:
-        raise TrainingError(f"Unknown base model '{job.base_model}'; choose one of {', '.join(BASE_MODELS)}.")
+        raise TrainingError(QT_TRANSLATE_NOOP("Training", "Unknown base model '{model}'; choose one of {models}.")
+                            .format(model=job.base_model, models=", ".join(BASE_MODELS)))
     store = ProjectStore(job.folder, job.store_dir)
     classes_meta = [[c.id, c.name] for c in plan.classes]
     folder = training_dir(store, name)
@@ -143,17 +145,17 @@ def _train(job: TrainingJob, emit: Callable[[Message], None], should_stop: Calla
     resume = None
     if job.resume:
         if not (folder / RESUME_FILE).is_file():
-            raise TrainingError(f"There is no checkpoint of '{name}' to resume; start fresh instead.")
+            raise TrainingError(QT_TRANSLATE_NOOP("Training", "There is no checkpoint of '{name}' to resume; start fresh instead.").format(name=name))
         resume = load_resume(folder / RESUME_FILE, folder / BEST_FILE)
         meta = resume.checkpoint.meta
         if meta.get("classes") != classes_meta:
-            raise TrainingError(
-                f"The classes changed since '{name}' was trained (classes with done examples now: "
-                f"{', '.join(c.name for c in plan.classes)}), so it cannot resume; start fresh."
-            )
+            raise TrainingError(QT_TRANSLATE_NOOP("Training",
+                "The classes changed since '{name}' was trained (classes with done examples now: "
+                "{classes}), so it cannot resume; start fresh.").format(name=name, classes=", ".join(c.name for c in plan.classes)))
         if meta.get("base_model") != job.base_model:
-            raise TrainingError(f"'{name}' was trained from {meta.get('base_model')}, not {job.base_model}; "
-                                "resume with that base model, or start fresh.")  # fmt: skip
+            raise TrainingError(QT_TRANSLATE_NOOP("Training", "'{name}' was trained from {trained}, not {model}; "
+                                                  "resume with that base model, or start fresh.")
+                                .format(name=name, trained=meta.get("base_model"), model=job.base_model))  # fmt: skip
         _budget_left(job, minutes, resume.checkpoint, len(plan.train))
     else:
         for stale in (RESUME_FILE, BEST_FILE):  # a fresh run must never resume an older one later
@@ -189,7 +191,7 @@ def _train(job: TrainingJob, emit: Callable[[Message], None], should_stop: Calla
     cpu_s = time.process_time() - cpu_start  # CPU time of all threads: how much of the machine training got
     skipped = tuple(sorted(reporter.skipped))
     if result.steps == 0:
-        return Finished(None, None, True, 0, 0.0, 0.0, 0, "Stopped before the first step; nothing was saved.", skipped)
+        return Finished(None, None, True, 0, 0.0, 0.0, 0, QT_TRANSLATE_NOOP("Training", "Stopped before the first step; nothing was saved."), skipped)
     metrics = result.report.as_dict() if result.report else None
     if metrics is not None:
         metrics.update(best_step=result.best_step)
@@ -206,30 +208,41 @@ def _train(job: TrainingJob, emit: Callable[[Message], None], should_stop: Calla
     from inference.training.checkpoint import state_dict_bytes
 
     info = save_project_model(store, name, state_dict_bytes(result.best_state), card)
-    ap = f"validation mask AP50 {metrics['AP50']:.3f}" if metrics else "no validation images"
-    how = "cancelled; the best weights so far were saved" if reporter.cancelled else "finished"
-    message = f"Training {how} as {info.address} ({result.steps} steps, {result.epochs:.1f} epochs, {ap})."
+    message = finished_message(info.address, result.steps, result.epochs, metrics, reporter.cancelled)
     return Finished(info.address, metrics, reporter.cancelled, result.steps, result.epochs, result.seconds,
                     result.best_step, message, skipped)  # fmt: skip
 
 
+def finished_message(address: str, steps: int, epochs: float, metrics: dict | None, cancelled: bool) -> Text:
+    """The one-line summary of a run that saved model `address` (Finished.message)."""
+    ap = (QT_TRANSLATE_NOOP("Training", "validation mask AP50 {ap50:.3f}").format(ap50=metrics["AP50"]) if metrics
+          else QT_TRANSLATE_NOOP("Training", "no validation images"))
+    if cancelled:
+        message = QT_TRANSLATE_NOOP("Training", "Training cancelled; the best weights so far were saved as {model} ({steps} steps, "
+                                    "{epochs:.1f} epochs, {validation}).")
+    else:
+        message = QT_TRANSLATE_NOOP("Training", "Training finished as {model} ({steps} steps, {epochs:.1f} epochs, {validation}).")
+    return message.format(model=address, steps=steps, epochs=epochs, validation=ap)
+
+
 def _describe(exc: BaseException) -> Failed:
     if isinstance(exc, (TrainingError, ProjectModelError, StoreError, InferenceError)):
-        return Failed(str(exc))
+        return Failed(text_of(exc) or str(exc))
     if isinstance(exc, MemoryError):
-        return Failed("Training ran out of memory. Try the small model, a smaller image size or a smaller batch; "
-                      "the last checkpoint is kept.")  # fmt: skip
+        return Failed(QT_TRANSLATE_NOOP("Training", "Training ran out of memory. Try the small model, a smaller image size or a smaller batch; "
+                                        "the last checkpoint is kept."))  # fmt: skip
     # imports torch: only for errors beyond the ones above
     from inference.device import is_out_of_memory
 
     if is_out_of_memory(exc):
-        return Failed("The GPU ran out of memory. Try a smaller batch or image size, or train on the CPU; "
-                      "the last checkpoint is kept.", traceback.format_exc())  # fmt: skip
+        return Failed(QT_TRANSLATE_NOOP("Training", "The GPU ran out of memory. Try a smaller batch or image size, or train on the CPU; "
+                                        "the last checkpoint is kept."), traceback.format_exc())  # fmt: skip
     if isinstance(exc, ValueError):
         return Failed(str(exc), traceback.format_exc())
     if isinstance(exc, OSError):
-        return Failed(f"Training stopped: {exc.strerror or exc} {exc.filename or ''}".strip(), traceback.format_exc())
-    return Failed(f"Training stopped because of an unexpected error: {exc!r}", traceback.format_exc())
+        detail = f"{exc.strerror or exc} {exc.filename or ''}".strip()
+        return Failed(QT_TRANSLATE_NOOP("Training", "Training stopped: {error}").format(error=detail), traceback.format_exc())
+    return Failed(QT_TRANSLATE_NOOP("Training", "Training stopped because of an unexpected error: {error}").format(error=repr(exc)), traceback.format_exc())
 
 
 def run_job(job: TrainingJob, emit: Callable[[Message], None], should_stop: Callable[[], bool] = lambda: False) -> Message:

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app.core.text import QT_TRANSLATE_NOOP
 from app.training.domain.messages import Failed, Finished, Message, TrainingJob
 
 #: Seconds the child may take to finish after a cancel before `close` kills it.
@@ -69,16 +70,16 @@ def _child_main(job: TrainingJob, conn: Connection, cancel: Any) -> None:
 def describe_exit(code: int | None) -> str:
     """Why a process ended, in words, from its exit code (negative: killed by that signal)."""
     if code is None:
-        return "it did not exit"
+        return QT_TRANSLATE_NOOP("Training", "it did not exit")
     if code >= 0:
-        return f"it exited with status {code}"
+        return QT_TRANSLATE_NOOP("Training", "it exited with status {code}").format(code=code)
     try:
         name = signal.Signals(-code).name
     except ValueError:
         name = f"signal {-code}"
     if name == "SIGKILL":
-        return "it was killed (SIGKILL; the system does that when memory runs out)"
-    return f"it crashed ({name})"
+        return QT_TRANSLATE_NOOP("Training", "it was killed (SIGKILL; the system does that when memory runs out)")
+    return QT_TRANSLATE_NOOP("Training", "it crashed ({signal})").format(signal=name)
 
 
 class TrainingRun:
@@ -150,8 +151,8 @@ class TrainingRun:
         self._process.join(2.0)
         code = self._process.exitcode
         self.result = Failed(
-            f"The training process stopped unexpectedly: {describe_exit(code)}. The app is not "
-            "affected; the last checkpoint is kept, so a later run can resume from it.",
+            QT_TRANSLATE_NOOP("Training", "The training process stopped unexpectedly: {why}. The app is not "
+                              "affected; the last checkpoint is kept, so a later run can resume from it.").format(why=describe_exit(code)),
             f"exit code {code}",
         )
         self._close_pipe()
@@ -205,7 +206,7 @@ class TrainingRun:
         while self.result is None and time.monotonic() < deadline:
             self._receive(min(0.5, max(deadline - time.monotonic(), 0.0)))
         if self.result is None:
-            self.result = Failed("Training was stopped because it did not end after the cancel.")
+            self.result = Failed(QT_TRANSLATE_NOOP("Training", "Training was stopped because it did not end after the cancel."))
         self._shutdown()
 
 
