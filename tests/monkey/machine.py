@@ -242,9 +242,10 @@ class MonkeyMachine(RuleBasedStateMachine):
         self.tolerance = 1.0
         assert win.open_folder(self.folder)
         self._wait_image()
-        self.baselines: dict[str, tuple] = {}
+        self.history: dict[str, list] = {}
         self.step = 0
-        self._record_baselines()
+        self._watch_pushes()
+        self._record_history()
         if CONFIG.mutate is not None:
             CONFIG.mutate(self)
 
@@ -284,16 +285,44 @@ class MonkeyMachine(RuleBasedStateMachine):
         assert self.win.canvas.tool is self.win.tools[name]
         return self.win.canvas.tool
 
-    def _record_baselines(self) -> None:
-        """The state "at load" of each open image: its document while its undo stack is empty."""
-        session = self.win.session
+    def _watch_pushes(self) -> None:
+        """Note the index each push lands at (every push comes from Python: tools, controllers),
+        so the history marks above it, now unreachable, are dropped."""
+        from PySide6.QtGui import QUndoStack
+
+        self._pushed: dict[int, int] = {}
+        self._real_push = real = QUndoStack.push
+
+        def push(stack, command) -> None:
+            key = id(stack)
+            self._pushed[key] = min(self._pushed.get(key, stack.index()), stack.index())
+            real(stack, command)
+
+        QUndoStack.push = push
+
+    def _record_history(self) -> None:
+        """For each open image, the document at every undo index the monkey has seen (index 0:
+        the document at load, while its stack was empty). Undo and redo must land on exactly these."""
+        session, stacks = self.win.session, self.win.stacks._stacks
         for rel, doc in session.documents.items():
-            stack = self.win.stacks._stacks.get(rel)
+            stack = stacks.get(rel)
+            known = self.history.get(rel)
             if stack is None or stack.count() == 0:
-                self.baselines[rel] = snapshot(doc)
-        for rel in list(self.baselines):
-            if rel not in session.documents:
-                del self.baselines[rel]
+                self.history[rel] = [stack, {0: snapshot(doc)}]
+                continue
+            if known is None or (known[0] is not None and known[0] is not stack):
+                self.history.pop(rel, None)  # a history the monkey did not see from its start
+                continue
+            known[0] = stack
+            marks = known[1]
+            pushed = self._pushed.get(id(stack))
+            if pushed is not None:
+                for k in [k for k in marks if k > pushed]:
+                    del marks[k]
+            marks[stack.index()] = snapshot(doc)
+        self._pushed.clear()
+        for rel in [r for r in self.history if r not in session.documents]:
+            del self.history[rel]
 
     def _count(self, name: str) -> None:
         STATS.rules[name] = STATS.rules.get(name, 0) + 1
@@ -572,7 +601,7 @@ class MonkeyMachine(RuleBasedStateMachine):
         assert not self.errors, f"an exception reached the event loop:\n{self.errors[0]}"
         self._check_canvas(doc)
         self._check_saved_files()
-        self._record_baselines()
+        self._record_history()
         STATS.checks += 3
         if self.step % CONFIG.heavy_every == 0:
             self.heavy_checks()
@@ -629,15 +658,20 @@ class MonkeyMachine(RuleBasedStateMachine):
             assert snapshot(disk.document) == snapshot(doc), f"{rel} on disk differs from memory: {diff(snapshot(disk.document), snapshot(doc))}"
 
     def _check_history(self) -> None:
-        """Undo to the bottom gives the document at load; redo to the top gives it back."""
+        """Undo to the bottom gives the document at load, and every state between comes back
+        on the way up; redo to the top, then back to where the user was, gives the current one."""
         win = self.win
-        for rel, doc in win.session.documents.items():
-            stack = win.stacks._stacks.get(rel)
-            if stack is None or stack.count() == 0 or rel not in self.baselines:
+        for rel, (stack, marks) in list(self.history.items()):
+            doc = win.session.documents.get(rel)
+            if stack is None or doc is None or stack.count() == 0:
                 continue
             now, index = snapshot(doc), stack.index()
-            stack.setIndex(0)
-            assert snapshot(doc) == self.baselines[rel], f"{rel}: undo to the bottom is not the state at load: {diff(snapshot(doc), self.baselines[rel])}"
+            for k in sorted(marks):
+                if k > stack.count():
+                    continue
+                stack.setIndex(k)
+                what = "undo to the bottom is not the state at load" if k == 0 else f"undo/redo to step {k} is not the state seen there"
+                assert snapshot(doc) == marks[k], f"{rel}: {what}: {diff(snapshot(doc), marks[k])}"
             stack.setIndex(stack.count())
             stack.setIndex(index)
             assert snapshot(doc) == now, f"{rel}: redo to where we were is not the current state: {diff(snapshot(doc), now)}"
@@ -704,9 +738,10 @@ class MonkeyMachine(RuleBasedStateMachine):
             shutil.copy(session.folder / rel, fresh2 / rel)
         store2, labels2 = ProjectStore(fresh2), LabelSet()
         import_labelme(fresh2, store2, labels2, images, source_dir=lm)
-        for rel in images:
+        for rel in images:  # labelme keeps polygons as polygons, pixel-less ones too (COCO drops those)
             doc = session.documents[rel] if rel in session.documents else store.load_document(rel, W, H).document
-            want = sorted((labels.get(i.category_id).name, raster(i.geometry, doc).full(H, W).tobytes()) for i in doc if raster(i.geometry, doc).area())
+            want = sorted((labels.get(i.category_id).name, raster(i.geometry, doc).full(H, W).tobytes()) for i in doc
+                          if i.is_polygon or raster(i.geometry, doc).area())  # fmt: skip
             back = store2.load_document(rel, W, H).document
             got = sorted((labels2.get(i.category_id).name, raster(i.geometry, back).full(H, W).tobytes()) for i in back)
             assert got == want, f"{rel}: labelme round trip changed the instances ({len(want)} -> {len(got)})"
@@ -717,6 +752,9 @@ class MonkeyMachine(RuleBasedStateMachine):
             if not self.errors and self.win.document is not None:
                 self.heavy_checks()
         finally:
+            from PySide6.QtGui import QUndoStack
+
+            QUndoStack.push = self._real_push
             sys.excepthook = self._hook
             win = self.win
             win.close()
