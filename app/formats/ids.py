@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import orjson
-
+from app.formats import json_read
 from app.formats.store import ProjectStore
 
 
@@ -46,7 +45,7 @@ def assign_ids(wanted: Iterable[object]) -> list[int]:
 def kept_image_id(store: ProjectStore, rel: str) -> int | None:
     """The image id kept in the label file of `rel` (read as plain JSON: no masks decoded)."""
     try:
-        data = orjson.loads(store.label_path(rel).read_bytes())
+        data = json_read.loads(store.label_path(rel).read_bytes())
         value = data["image"]["coco"]["id"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -17,13 +17,12 @@ import os
 import posixpath
 from pathlib import Path
 
-import orjson
-
 from app.core.categories import LabelSet
 from app.core.document import Document
 from app.core.geometry import RasterGeometry, mask_iou, to_raster
 from app.core.instance import Instance
 from app.core.text import QT_TRANSLATE_NOOP
+from app.formats import json_read
 from app.formats.labelme_export import (
     LABELME_MASK_VERSION,
     LABELME_VERSION,
@@ -110,7 +109,7 @@ def _looks_like_labelme(path: Path) -> bool:
                 return True
             if len(head) < 65536:
                 return False
-        data = orjson.loads(path.read_bytes())  # "shapes" after a large imageData
+        data = json_read.loads(path.read_bytes())  # "shapes" after a large imageData
         return isinstance(data, dict) and "shapes" in data
     except (OSError, ValueError):
         return False
@@ -120,7 +119,7 @@ def read_labelme(path: str | os.PathLike) -> dict:
     """Parse a labelme JSON file. Raises FormatError with a readable reason."""
     try:
         raw = Path(path).read_bytes()
-        data = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)  # a BOM is allowed; orjson checks UTF-8
+        data = json_read.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)  # a BOM is allowed
     except OSError as exc:
         raise FormatError(QT_TRANSLATE_NOOP("LabelImport", "cannot read {name}: {error}").format(name=Path(path).name, error=exc.strerror or exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:

@@ -18,11 +18,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-import orjson
-
 from app.core.categories import Category, LabelSet
 from app.core.document import Document
 from app.core.text import QT_TRANSLATE_NOOP
+from app.formats import json_read
 from app.formats.atomic import write_json_atomic
 from app.formats.document_json import (
     DocumentFormatError,
@@ -123,7 +122,7 @@ class ProjectStore:
         if not path.exists():
             return ProjectMeta()
         try:
-            data = orjson.loads(path.read_text(encoding="utf-8"))
+            data = json_read.loads(path.read_text(encoding="utf-8"))
             cats = [
                 Category(int(c["id"]), str(c["name"]), tuple(int(v) for v in c["color"]), bool(c.get("isthing", True)),
                          str(c.get("supercategory") or ""))
@@ -166,7 +165,7 @@ class ProjectStore:
             return LoadResult(Document(image_rel, width, height),
                               QT_TRANSLATE_NOOP("ProjectStore", "cannot read labels of {image}: {error}").format(image=image_rel, error=exc.strerror))
         try:
-            doc = document_from_dict(orjson.loads(raw))  # orjson checks the UTF-8 itself
+            doc = document_from_dict(json_read.loads(raw))
         except (ValueError, DocumentFormatError) as exc:
             moved = self._quarantine_or_none(path)
             if moved is None:
@@ -217,7 +216,7 @@ class ProjectStore:
 
     def _load_index(self) -> dict[str, IndexEntry]:
         try:
-            data = orjson.loads((self.root / "index.json").read_bytes())
+            data = json_read.loads((self.root / "index.json").read_bytes())
             if data.get("version") != INDEX_VERSION:
                 return {}
             entries = {k: IndexEntry(**v) for k, v in data["images"].items()}
@@ -258,7 +257,7 @@ class ProjectStore:
 
     def _summarize(self, rel: str, st: os.stat_result) -> IndexEntry:
         try:
-            data = orjson.loads(self.label_path(rel).read_bytes())
+            data = json_read.loads(self.label_path(rel).read_bytes())
             inst = data["instances"]
             pending = sum(1 for i in inst if i.get("state") == "suggested")
             return IndexEntry(str(data.get("status", "new")), pending, len(inst), st.st_mtime_ns, st.st_size,
