@@ -51,6 +51,8 @@ class FakePredictor:
         self.categories = list(COCO_CATEGORIES)
         self.delay, self.fail = delay, fail
         self.calls = 0
+        self.gate: threading.Event | None = None  # when set up, images after `gate_after` wait for it
+        self.gate_after = 0
         self.threads: set[str] = set()
 
     def predict(self, images, score_threshold=0.3, max_detections=100, should_stop=None, progress=None):
@@ -60,6 +62,8 @@ class FakePredictor:
                 raise Cancelled(out)
             self.threads.add(threading.current_thread().name)
             self.calls += 1
+            if self.gate is not None and self.calls > self.gate_after:
+                self.gate.wait(20)
             if self.fail:
                 raise RuntimeError("CUDA error: an illegal memory access was encountered")
             time.sleep(self.delay)
@@ -130,13 +134,16 @@ def test_threshold_floor_keeps_low_scores_for_the_slider(window, qtbot, tmp_path
 
 def test_batch_of_20_cancelled_midway_keeps_finished_images(window, qtbot, tmp_path, fake):
     folder = make_folder(tmp_path, 20)
-    fake.delay = 0.15
+    # The sixth image waits until Cancel is pressed: Cancel lands mid-batch however busy the
+    # machine is (a 0.15 s delay per image only made that likely).
+    fake.gate, fake.gate_after = threading.Event(), 5
     open_with(window, qtbot, folder, fake)
     applied: list[str] = []
     window.ai.worker.result_ready.connect(lambda r: applied.append(r.rel))
     window.ai.autofill("all")
     qtbot.waitUntil(lambda: len(applied) >= 5, timeout=20000)
     window.ai.cancel()
+    fake.gate.set()
     wait_idle(qtbot, window)
     assert 5 <= len(applied) < 20
     assert "Cancelled" in window.ai.panel.progress_label.text()
