@@ -34,6 +34,14 @@ def rss_mb() -> float:
     return 0.0
 
 
+def _sequences(exc: BaseException, printed: str) -> list[str]:
+    """The failing step sequences: printed by Hypothesis, or in the notes of each failure."""
+    lines = printed.splitlines()
+    for e in (exc, *getattr(exc, "exceptions", ())):
+        lines += [ln for note in getattr(e, "__notes__", ()) for ln in str(note).splitlines()] + ["----"]
+    return [ln for ln in lines if ln.startswith("state") and "step_checks" not in ln or ln == "----"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=10_000)
@@ -67,19 +75,32 @@ def main() -> None:
             examples = max(1, min(args.examples, -(-remaining // args.steps_per_example)))
             factory = seed(args.seed + batch)(lambda: machine.MonkeyMachine())
             out = io.StringIO()
-            try:
+
+            def run(phases, out=out, factory=factory, examples=examples) -> None:  # noqa: ANN001
                 with contextlib.redirect_stdout(out):
                     run_state_machine_as_test(factory, settings=settings(
                         max_examples=examples, stateful_step_count=args.steps_per_example, deadline=None,
                         database=None, phases=phases, suppress_health_check=list(HealthCheck), print_blob=False,
                     ))  # fmt: skip
-            except Exception as exc:  # noqa: BLE001 - every failure is reported, then the run goes on
-                crash = not isinstance(exc, AssertionError) or "reached the event loop" in str(exc)
+
+            try:
+                run([Phase.generate])
+            except Exception as first:  # noqa: BLE001 - every failure is reported, then the run goes on
+                exc = first
+                if Phase.shrink in phases:  # again, shrinking; its replays are not counted as steps
+                    counted = (machine.STATS.steps, machine.STATS.checks, machine.STATS.examples, dict(machine.STATS.rules))
+                    try:
+                        run(phases)
+                    except Exception as shrunk:  # noqa: BLE001
+                        exc = shrunk
+                    machine.STATS.steps, machine.STATS.checks, machine.STATS.examples, machine.STATS.rules = counted
+                leaves = getattr(exc, "exceptions", None) or (exc,)
+                crash = any(not isinstance(e, AssertionError) or "reached the event loop" in str(e) for e in leaves)
                 crashes += crash
                 failures.append({"batch": batch, "seed": args.seed + batch, "crash": crash,
                                  "error": f"{type(exc).__name__}: {str(exc)[:2000]}"
                                           + "".join(f"\n  {type(e).__name__}: {str(e)[:1500]}" for e in getattr(exc, "exceptions", ())),
-                                 "sequence": [ln for ln in out.getvalue().splitlines() if ln.startswith("state")]})  # fmt: skip
+                                 "sequence": _sequences(exc, out.getvalue())})  # fmt: skip
             batch += 1
             if batch == 1:
                 rss_first = rss_mb()  # imports and caches warmed up: growth after this is the leak

@@ -625,7 +625,12 @@ class MonkeyMachine(RuleBasedStateMachine):
         for inst in reversed(shown):  # top first
             full = raster(inst.geometry, doc).full(doc.height, doc.width)
             core = cv2.erode(full.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~covered
-            covered |= cv2.dilate(full.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+            reach = full.astype(np.uint8)
+            if inst.is_polygon:  # the map fills polygons with cv2.fillPoly, which also paints
+                # the pixels an outline crosses (a sliver shows as a line): those are ambiguous
+                rings = [np.round(r * 16).astype(np.int32) for r in (*inst.geometry.parts, *inst.geometry.holes)]
+                cv2.polylines(reach, rings, True, 1, 1, cv2.LINE_8, 4)
+            covered |= cv2.dilate(reach, np.ones((3, 3), np.uint8)).astype(bool)
             ys, xs = np.nonzero(core)
             for j in np.linspace(0, len(xs) - 1, min(3, len(xs))).astype(int) if len(xs) else []:
                 x, y = int(xs[j]), int(ys[j])
