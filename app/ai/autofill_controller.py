@@ -36,7 +36,7 @@ from app.canvas.selection import Selection
 from app.core.instance import InstanceState
 from app.editing.commands import AddInstance, CommandSequence, RemoveInstance
 from app.formats.document_json import latest_uncertainty
-from app.panels.file_list import FileListPanel
+from app.panels.file_list import FileListPanel, shown_status
 from app.project.session import ProjectSession
 from app.ui.action_table import ActionSpec
 from app.ui.i18n import translate
@@ -331,10 +331,8 @@ class AIController(QObject):
                 return 0
             entry = session.store.index().get(rel)
             if entry is not None:
-                # As the file list shows an index entry (app.window.browse.shown_status): a "new"
-                # image that now holds suggestions is in progress, as it is after a reload.
-                status = "in_progress" if entry.status == "new" and entry.instances else entry.status
-                files.update_state(rel, status=status, pending=entry.pending, uncertainty=entry.uncertainty)
+                files.update_state(rel, status=shown_status(entry.status, entry.instances), pending=entry.pending,
+                                   uncertainty=entry.uncertainty)  # fmt: skip
             return count
         new = suggestions_from_prediction(prediction, mapping, doc, floor)
         stale = [i.id for i in doc if i.state is InstanceState.SUGGESTED and i.source == prediction.model]

@@ -56,6 +56,12 @@ def status_label(status: str) -> str:
     }[status]
 
 
+def shown_status(status: str, instances: int) -> str:
+    """The status the list shows for a stored one: a 'new' image that already has instances
+    (suggestions written while it was not open, say) is shown as in progress."""
+    return "in_progress" if status == "new" and instances else status
+
+
 @dataclass
 class FileState:
     status: str = "new"  # new | in_progress | done | error

@@ -11,16 +11,11 @@ from collections.abc import Callable, Mapping
 from PySide6.QtCore import QSettings
 
 from app.formats.store import IndexEntry
-from app.panels.file_list import SORT_NAME, FileListModel, FileListPanel, FileState
+from app.panels.file_list import SORT_NAME, FileListModel, FileListPanel, FileState, shown_status
 from app.ui.i18n import translate
 
 #: QSettings key of the file list's sort (a view setting: the same for every folder).
 SORT_SETTING = "files/sort"
-
-
-def shown_status(status: str, instances: int) -> str:
-    """A 'new' image that already has instances is shown as in progress."""
-    return "in_progress" if status == "new" and instances else status
 
 
 def file_states(index: Mapping[str, IndexEntry], unreadable: str) -> dict[str, FileState]:

@@ -27,7 +27,7 @@ from app.formats.image_folder import list_images
 from app.formats.image_io import LoadedImage
 from app.import_export.controller import LabelTransfer
 from app.panels.class_panel import ClassPanel
-from app.panels.file_list import FileListPanel
+from app.panels.file_list import FileListPanel, shown_status
 from app.panels.layer_panel import LayerPanel
 from app.project.session import ProjectSession
 from app.training.controller import TrainingController, TrainingHost, project_counts
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_document_saved(self, rel: str) -> None:
         doc = self.session.documents[rel]
-        self.files.model.update_state(rel, status=browse.shown_status(doc.status.value, len(doc)), pending=doc.pending_count(), error="")
+        self.files.model.update_state(rel, status=shown_status(doc.status.value, len(doc)), pending=doc.pending_count(), error="")
         self.stacks.mark_clean(rel)
 
     def _update_title(self) -> None:
