@@ -10,8 +10,10 @@ from PySide6.QtCore import QObject, Signal
 class Selection(QObject):
     changed = Signal()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        # parented to the window: a connection from an unparented QObject keeps its Python
+        # slots (and through them the closed window) alive, out of the garbage collector's sight
+        super().__init__(parent)
         self._ids: tuple[int, ...] = ()
 
     @property

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.session: ProjectSession | None = None
         self.current: str | None = None
         self.document: Document | None = None
-        self.selection = Selection()
+        self.selection = Selection(self)
         self.stacks = UndoStacks(self)
 
         self.loader = ImageLoader(self)
