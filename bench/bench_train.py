@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# as in the training process (app.training.domain.runner): idle OpenMP threads sleep, not spin
+# as in the training process (app.training.domain.runner): idle OpenMP threads spin briefly, then sleep
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 
 def _emit(row: dict[str, Any]) -> None:

@@ -131,7 +131,10 @@ class Trainer:
         self.batch_size = max(1, min(cfg.batch_size, len(dataset)))
         model.to(self.device)
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        # the fused kernel updates all parameters in one pass; on the CPU the per-tensor loop
+        # of the default implementation was ~10 % of a small-model step
+        fused = self.device.type in ("cpu", "cuda")
+        self.optimizer = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
         if state.optimizer is not None:
             self.optimizer.load_state_dict(state.optimizer)
         self.amp = bool(cfg.amp and self.device.type == "cuda")
