@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -31,9 +30,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# as in the training process (app.training.domain.runner): idle OpenMP threads spin briefly, then sleep
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+from app.training.domain.runner import brief_openmp_waits  # noqa: E402 - torch is not imported yet
+
+brief_openmp_waits()  # as in the training process
 
 
 def _emit(row: dict[str, Any]) -> None:

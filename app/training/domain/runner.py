@@ -35,16 +35,21 @@ from app.training.domain.messages import Failed, Finished, Message, TrainingJob
 CANCEL_GRACE_S = 60.0
 
 
+def brief_openmp_waits() -> None:
+    """Call before torch is imported. OpenMP threads that spin while waiting take whole cores
+    from the GUI and, on a busy machine, made 2-thread steps 4-5x slower than sleeping ones
+    (measured). Sleeping at once costs the wake-up on each of a step's thousands of small ops,
+    though, so libgomp (Linux wheels) spins briefly first: small-model 2-thread steps took
+    0.28-0.35 s against 0.43-0.49 s passive on the idle machine, and 0.32 against 0.43 s beside
+    a busy loop. Settings the user made win."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+
 def _child_main(job: TrainingJob, conn: Connection, cancel: Any) -> None:
     """Entry point of the training process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Before torch is imported: OpenMP threads that spin while waiting take whole cores from the
-    # GUI and, on a busy machine, made 2-thread steps 4-5x slower than sleeping ones (measured).
-    # Sleeping at once costs the wake-up on each of a step's thousands of small ops, though, so
-    # libgomp (Linux wheels) spins briefly first: small-model 2-thread steps took 0.28-0.35 s
-    # against 0.43-0.49 s passive on the idle machine, and 0.32 against 0.43 s beside a busy loop.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+    brief_openmp_waits()
     if job.low_priority and hasattr(os, "nice"):
         try:
             os.nice(5)  # the GUI (and the rest of the desktop) first
